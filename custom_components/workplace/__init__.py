@@ -1,0 +1,44 @@
+"""Workplace: desk and room bookings, check-ins, visitors and doors in Home Assistant."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.const import Platform
+from homeassistant.helpers import config_validation as cv
+
+from .const import DOMAIN
+from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.SENSOR]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up the integration; actions will be registered here."""
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> bool:
+    """Connect to the provider, fetch once, then create the entities."""
+    coordinator = WorkplaceCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> bool:
+    """Remove the entities; the coordinator stops polling with them."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> None:
+    """Apply new options (interval, horizon, booking types) by reloading."""
+    await hass.config_entries.async_reload(entry.entry_id)

@@ -1,0 +1,135 @@
+"""Provider-neutral models shared by every Workplace provider client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from mashumaro.mixins.orjson import DataClassORJSONMixin
+
+
+class ZoneKind(StrEnum):
+    """Where a zone sits in a site's hierarchy."""
+
+    BUILDING = "building"
+    LEVEL = "level"
+
+
+class SpaceKind(StrEnum):
+    """What a bookable space is."""
+
+    DESK = "desk"
+    ROOM = "room"
+    PARKING = "parking"
+    LOCKER = "locker"
+
+
+class BookingStatus(StrEnum):
+    """The lifecycle of a booking, as the provider last reported it.
+
+    Time does not move a booking between these: a reserved booking whose end has passed is
+    still `reserved` here; whether it is current is a question of its `start` and `end`.
+    """
+
+    RESERVED = "reserved"
+    PENDING_APPROVAL = "pending_approval"
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_BOOKING_STATUSES = frozenset(
+    {BookingStatus.RESERVED, BookingStatus.PENDING_APPROVAL, BookingStatus.CHECKED_IN}
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account(DataClassORJSONMixin):
+    """The tenant an account belongs to and who the account is."""
+
+    tenant_id: str
+    tenant_name: str
+    user_id: str
+    user_name: str
+    user_email: str
+    server_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Zone(DataClassORJSONMixin):
+    """A building or a level of one."""
+
+    id: str
+    name: str
+    kind: ZoneKind
+    parent_id: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Space(DataClassORJSONMixin):
+    """Something people book: a desk, a meeting room, a parking spot, a locker."""
+
+    id: str
+    name: str
+    kind: SpaceKind
+    zone_id: str
+    building_id: str | None = None
+    booking_type: str
+    capacity: int | None = None
+    bookable: bool = True
+    requires_approval: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person(DataClassORJSONMixin):
+    """Someone a booking is for or was made by."""
+
+    name: str | None = None
+    email: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Guest(DataClassORJSONMixin):
+    """A visitor: an attendee of a booking or a pass holder."""
+
+    id: str
+    email: str | None = None
+    name: str | None = None
+    organisation: str | None = None
+    checked_in: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Booking(DataClassORJSONMixin):
+    """A reservation of one space for a period."""
+
+    id: str
+    booking_type: str
+    space_ids: tuple[str, ...]
+    zone_ids: tuple[str, ...] = ()
+    start: datetime
+    end: datetime
+    status: BookingStatus
+    person: Person = field(default_factory=Person)
+    booked_by: Person | None = None
+    title: str | None = None
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+
+    @property
+    def space_id(self) -> str | None:
+        """The first (usually only) space the booking holds."""
+        return self.space_ids[0] if self.space_ids else None
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the booking still holds its space (not cancelled, rejected or checked out)."""
+        return self.status in ACTIVE_BOOKING_STATUSES
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Whether the booking's period meets the half-open period [start, end)."""
+        return self.start < end and self.end > start

@@ -1,0 +1,86 @@
+"""A calendar per building and level: its bookings as events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.util import dt as dt_util
+
+from .entity import ZoneEntity, add_entities_as_they_appear
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .api import Booking, Zone
+    from .coordinator import WorkplaceConfigEntry
+
+PARALLEL_UPDATES = 0
+
+BOOKINGS = EntityDescription(key="bookings", translation_key="bookings")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: WorkplaceConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a bookings calendar per zone, including zones that appear later."""
+
+    def zone_calendars(zone: Zone) -> list[ZoneBookingsCalendar]:
+        return [ZoneBookingsCalendar(entry.runtime_data, BOOKINGS, zone)]
+
+    add_entities_as_they_appear(entry, async_add_entities, zone_entities=zone_calendars)
+
+
+class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
+    """The zone's active bookings within the polled horizon, as calendar events."""
+
+    @property
+    def event(self) -> CalendarEvent | None:
+        """The booking happening now, or else the next one."""
+        now = dt_util.utcnow()
+        upcoming = (b for b in self._bookings() if b.end > now)
+        booking = next(upcoming, None)
+        return self._event(booking) if booking else None
+
+    @property
+    def shown(self) -> object:
+        """The calendar's state follows the current or next booking."""
+        return self.event
+
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """The bookings that overlap the asked period."""
+        return [
+            self._event(booking)
+            for booking in self._bookings()
+            if booking.overlaps(start_date, end_date)
+        ]
+
+    def _bookings(self) -> list[Booking]:
+        return [
+            booking
+            for booking in self.coordinator.data.bookings_by_zone.get(self.zone_id, ())
+            if booking.is_active
+        ]
+
+    def _event(self, booking: Booking) -> CalendarEvent:
+        spaces = self.coordinator.data.spaces
+        where = ", ".join(
+            spaces[space_id].name if space_id in spaces else space_id
+            for space_id in booking.space_ids
+        )
+        who = booking.person.name or booking.person.email or ""
+        return CalendarEvent(
+            start=booking.start,
+            end=booking.end,
+            summary=" · ".join(part for part in (where, who) if part) or booking.booking_type,
+            description=booking.title,
+            location=where or None,
+            uid=booking.id,
+        )

@@ -1,0 +1,327 @@
+"""Config flow: pick a provider, give credentials, choose which buildings and levels to track."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import ipaddress
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_API_KEY, CONF_SCAN_INTERVAL, CONF_URL
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+from yarl import URL
+
+from .api import (
+    Account,
+    WorkplaceAuthenticationError,
+    WorkplaceConnectionError,
+    WorkplaceError,
+    WorkplacePermissionError,
+    Zone,
+    ZoneKind,
+)
+from .const import (
+    CONF_BOOKING_TYPES,
+    CONF_HORIZON_DAYS,
+    CONF_PROVIDER,
+    CONF_SPACE_ENTITIES,
+    CONF_ZONES,
+    DEFAULT_BOOKING_TYPES,
+    DEFAULT_HORIZON_DAYS,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    KNOWN_BOOKING_TYPES,
+    LOGGER,
+    MAX_HORIZON_DAYS,
+    MIN_SCAN_INTERVAL,
+    PROVIDER_PLACEOS,
+    PROVIDERS,
+)
+from .coordinator import WorkplaceConfigEntry, create_client
+
+PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+
+class CannotConnectError(Exception):
+    """Raised by credential checks; `reason` is the form error key."""
+
+    def __init__(self, reason: str) -> None:
+        """Keep the form error key."""
+        super().__init__(reason)
+        self.reason = reason
+
+
+def is_allowed_url(url: str) -> bool:
+    """Only https, except plain http to this machine (the simulators run on loopback)."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return False
+    if not parsed.host or parsed.scheme not in ("http", "https"):
+        return False
+    if parsed.scheme == "https":
+        return True
+    if parsed.host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parsed.host).is_loopback
+    except ValueError:
+        return False
+
+
+def unique_id_for(provider: str, account: Account) -> str:
+    """One entry per provider tenant."""
+    return f"{provider}_{account.tenant_id}"
+
+
+class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a Workplace account."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing known."""
+        self._data: dict[str, Any] = {}
+        self._account: Account | None = None
+        self._zones: list[Zone] = []
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: WorkplaceConfigEntry) -> WorkplaceOptionsFlow:
+        """Polling and tracking preferences."""
+        return WorkplaceOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose the provider."""
+        if user_input is not None:
+            self._data[CONF_PROVIDER] = user_input[CONF_PROVIDER]
+            return await self.async_step_placeos()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_PROVIDER, default=PROVIDER_PLACEOS): SelectSelector(
+                        SelectSelectorConfig(
+                            options=list(PROVIDERS),
+                            translation_key=CONF_PROVIDER,
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+        )
+
+    async def async_step_placeos(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the PlaceOS address and API key, and check them."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            credentials = {
+                CONF_URL: user_input[CONF_URL].strip(),
+                CONF_API_KEY: user_input[CONF_API_KEY],
+            }
+            errors = await self._async_check(credentials)
+            if not errors:
+                assert self._account is not None  # noqa: S101 - set by a successful check
+                await self.async_set_unique_id(unique_id_for(PROVIDER_PLACEOS, self._account))
+                if self.source == "reconfigure":
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
+                else:
+                    self._abort_if_unique_id_configured()
+                self._data.update(credentials, **{CONF_PROVIDER: PROVIDER_PLACEOS})
+                return await self.async_step_scope()
+        suggested = user_input or self._data
+        return self.async_show_form(
+            step_id="placeos",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {vol.Required(CONF_URL): URL_SELECTOR, vol.Required(CONF_API_KEY): PASSWORD}
+                ),
+                {CONF_URL: suggested.get(CONF_URL)},
+            ),
+            errors=errors,
+        )
+
+    async def async_step_scope(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose the buildings and levels to track."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if user_input.get(CONF_ZONES):
+                self._data[CONF_ZONES] = list(user_input[CONF_ZONES])
+                return self._async_finish()
+            errors[CONF_ZONES] = "no_zones"
+        return self.async_show_form(
+            step_id="scope",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_ZONES, default=self._data.get(CONF_ZONES, [])
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=zone_options(self._zones),
+                            multiple=True,
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+            errors=errors,
+            description_placeholders={"tenant": self._account.tenant_name if self._account else ""},
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The key stopped working: ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new API key for the same tenant."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            credentials = {CONF_URL: entry.data[CONF_URL], CONF_API_KEY: user_input[CONF_API_KEY]}
+            errors = await self._async_check(credentials)
+            if not errors:
+                assert self._account is not None  # noqa: S101 - set by a successful check
+                await self.async_set_unique_id(
+                    unique_id_for(entry.data[CONF_PROVIDER], self._account)
+                )
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(entry, data_updates=credentials)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_API_KEY): PASSWORD}),
+            errors=errors,
+            description_placeholders={"url": entry.data[CONF_URL]},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the address, key or tracked zones of an existing entry."""
+        entry = self._get_reconfigure_entry()
+        self._data = dict(entry.data)
+        return await self.async_step_placeos()
+
+    async def _async_check(self, credentials: dict[str, str]) -> dict[str, str]:
+        """Try the credentials; fill in the account and zones, or return form errors."""
+        if not is_allowed_url(credentials[CONF_URL]):
+            return {CONF_URL: "invalid_url"}
+        client = create_client(self.hass, credentials)
+        try:
+            self._account = await client.get_account()
+            self._zones = await client.get_zones()
+        except (WorkplaceAuthenticationError, WorkplacePermissionError):
+            return {"base": "invalid_auth"}
+        except WorkplaceConnectionError:
+            return {"base": "cannot_connect"}
+        except WorkplaceError:
+            LOGGER.exception("Unexpected answer while checking %s", credentials[CONF_URL])
+            return {"base": "unknown"}
+        return {}
+
+    def _async_finish(self) -> ConfigFlowResult:
+        if self.source == "reconfigure":
+            return self.async_update_reload_and_abort(
+                self._get_reconfigure_entry(), data=self._data
+            )
+        assert self._account is not None  # noqa: S101 - the scope step follows a check
+        return self.async_create_entry(title=self._account.tenant_name, data=self._data)
+
+
+def zone_options(zones: list[Zone]) -> list[SelectOptionDict]:
+    """Buildings, each followed by its levels labelled with the building name first."""
+    buildings = sorted((z for z in zones if z.kind is ZoneKind.BUILDING), key=lambda z: z.name)
+    options: list[SelectOptionDict] = []
+    for building in buildings:
+        options.append(SelectOptionDict(value=building.id, label=building.name))
+        levels = sorted(
+            (z for z in zones if z.kind is ZoneKind.LEVEL and z.parent_id == building.id),
+            key=lambda z: z.name,
+        )
+        options.extend(
+            SelectOptionDict(value=level.id, label=f"{building.name} › {level.name}")  # noqa: RUF001
+            for level in levels
+        )
+    return options
+
+
+class WorkplaceOptionsFlow(OptionsFlow):
+    """How often to poll, how far ahead, which booking types, whether to add space entities."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and save the options."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if user_input[CONF_BOOKING_TYPES]:
+                return self.async_create_entry(
+                    data={
+                        CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                        CONF_HORIZON_DAYS: int(user_input[CONF_HORIZON_DAYS]),
+                        CONF_BOOKING_TYPES: [t.strip() for t in user_input[CONF_BOOKING_TYPES]],
+                        CONF_SPACE_ENTITIES: user_input[CONF_SPACE_ENTITIES],
+                    }
+                )
+            errors[CONF_BOOKING_TYPES] = "no_booking_types"
+        options = self.config_entry.options
+        return self.async_show_form(
+            step_id="init",
+            errors=errors,
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_SCAN_INTERVAL,
+                        default=options.get(
+                            CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+                        ),
+                    ): NumberSelector(
+                        NumberSelectorConfig(
+                            min=MIN_SCAN_INTERVAL.total_seconds(),
+                            max=3600,
+                            step=1,
+                            unit_of_measurement="s",
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    ),
+                    vol.Required(
+                        CONF_HORIZON_DAYS,
+                        default=options.get(CONF_HORIZON_DAYS, DEFAULT_HORIZON_DAYS),
+                    ): NumberSelector(
+                        NumberSelectorConfig(
+                            min=1, max=MAX_HORIZON_DAYS, step=1, mode=NumberSelectorMode.BOX
+                        )
+                    ),
+                    vol.Required(
+                        CONF_BOOKING_TYPES,
+                        default=list(options.get(CONF_BOOKING_TYPES, DEFAULT_BOOKING_TYPES)),
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=list(KNOWN_BOOKING_TYPES),
+                            multiple=True,
+                            custom_value=True,
+                            translation_key=CONF_BOOKING_TYPES,
+                        )
+                    ),
+                    vol.Required(
+                        CONF_SPACE_ENTITIES, default=options.get(CONF_SPACE_ENTITIES, True)
+                    ): BooleanSelector(),
+                }
+            ),
+        )

@@ -1,0 +1,26 @@
+"""Constants of the Workplace integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "workplace"
+LOGGER = logging.getLogger(__package__)
+
+CONF_PROVIDER: Final = "provider"
+CONF_ZONES: Final = "zones"
+CONF_HORIZON_DAYS: Final = "horizon_days"
+CONF_BOOKING_TYPES: Final = "booking_types"
+CONF_SPACE_ENTITIES: Final = "space_entities"
+
+PROVIDER_PLACEOS: Final = "placeos"
+PROVIDERS: Final = (PROVIDER_PLACEOS,)
+
+DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
+MIN_SCAN_INTERVAL: Final = timedelta(seconds=15)
+DEFAULT_HORIZON_DAYS: Final = 7
+MAX_HORIZON_DAYS: Final = 31
+DEFAULT_BOOKING_TYPES: Final = ("desk", "room")
+KNOWN_BOOKING_TYPES: Final = ("desk", "room", "parking", "locker", "visitor")

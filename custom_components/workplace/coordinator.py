@@ -1,0 +1,166 @@
+"""Polls a provider for zones, spaces and bookings and derives what the entities show."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_API_KEY, CONF_SCAN_INTERVAL, CONF_URL
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Account,
+    PlaceOSClient,
+    WorkplaceAuthenticationError,
+    WorkplaceError,
+    WorkplacePermissionError,
+    WorkplaceRateLimitError,
+    ZoneKind,
+)
+from .const import (
+    CONF_BOOKING_TYPES,
+    CONF_HORIZON_DAYS,
+    CONF_ZONES,
+    DEFAULT_BOOKING_TYPES,
+    DEFAULT_HORIZON_DAYS,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+)
+from .devices import account_device, account_key, object_key, zone_device
+from .snapshot import Snapshot, build_snapshot, tracked_zones
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+type WorkplaceConfigEntry = ConfigEntry[WorkplaceCoordinator]
+
+
+def create_client(hass: HomeAssistant, data: dict[str, str]) -> PlaceOSClient:
+    """Build the provider client for entry (or flow) data, on Home Assistant's shared session."""
+    return PlaceOSClient(
+        url=data[CONF_URL], api_key=data[CONF_API_KEY], session=async_get_clientsession(hass)
+    )
+
+
+class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
+    """One coordinator per entry: a bulk query per booking type, all pages, no per-space calls."""
+
+    config_entry: WorkplaceConfigEntry
+    account: Account
+
+    def __init__(self, hass: HomeAssistant, entry: WorkplaceConfigEntry) -> None:
+        """Read the entry's scope and options."""
+        self.interval = timedelta(
+            seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
+        )
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=self.interval,
+        )
+        self.client = create_client(hass, dict(entry.data))
+        self.selected_zones: tuple[str, ...] = tuple(entry.data[CONF_ZONES])
+        self.booking_types: tuple[str, ...] = tuple(
+            entry.options.get(CONF_BOOKING_TYPES, DEFAULT_BOOKING_TYPES)
+        )
+        self.horizon = timedelta(days=entry.options.get(CONF_HORIZON_DAYS, DEFAULT_HORIZON_DAYS))
+        self._objects_seen: set[str] | None = None
+
+    async def _async_setup(self) -> None:
+        """Learn who we are once; the tenant does not change under a running entry."""
+        self.account = await self._call(self.client.get_account)
+
+    async def _async_update_data(self) -> Snapshot:
+        snapshot = await self._call(self._fetch)
+        if self.update_interval != self.interval:
+            LOGGER.info("%s: back to polling every %s", self.name, self.interval)
+            self.update_interval = self.interval
+        self._sync_devices(snapshot)
+        return snapshot
+
+    async def _fetch(self) -> Snapshot:
+        now = dt_util.utcnow()
+        day_start = dt_util.start_of_local_day()
+        zones = tracked_zones(await self.client.get_zones(), self.selected_zones)
+        levels = [zone for zone in zones.values() if zone.parent_id in zones]
+        spaces = await self.client.get_spaces(levels) if levels else []
+        approval = [space.id for space in spaces if space.requires_approval]
+        bookings = []
+        for booking_type in self.booking_types:
+            bookings += await self.client.get_bookings(
+                booking_type=booking_type,
+                zone_ids=self.selected_zones,
+                start=day_start,
+                end=day_start + self.horizon,
+                approval_space_ids=approval,
+            )
+        return build_snapshot(
+            account=self.account,
+            zones=zones,
+            spaces=spaces,
+            bookings=bookings,
+            now=now,
+            day_start=day_start,
+            day_end=day_start + timedelta(days=1),
+        )
+
+    async def _call[T](self, fetch: Callable[[], Awaitable[T]]) -> T:
+        """Run a client call, turning library errors into what the coordinator understands."""
+        try:
+            return await fetch()
+        except (WorkplaceAuthenticationError, WorkplacePermissionError) as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except WorkplaceRateLimitError as err:
+            # Slow down as asked; the next successful poll restores the configured interval.
+            wait = timedelta(seconds=err.retry_after or 2 * self.interval.total_seconds())
+            self.update_interval = max(wait, self.interval)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                translation_placeholders={"seconds": str(int(wait.total_seconds()))},
+            ) from err
+        except WorkplaceError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    def _sync_devices(self, snapshot: Snapshot) -> None:
+        """Register account and zone devices first; drop devices of vanished zones and spaces.
+
+        Zones are registered here, parents before children, so that every space device can
+        point at its level whatever platform creates it first. The registry is compared only
+        when the set of objects changed (and once after start, to catch what disappeared
+        while Home Assistant was not running).
+        """
+        current = set(snapshot.spaces) | set(snapshot.zones)
+        if current == self._objects_seen:
+            return
+        self._objects_seen = current
+        entry = self.config_entry
+        registry = dr.async_get(self.hass)
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id, **account_device(entry, self.account)
+        )
+        for zone in sorted(snapshot.zones.values(), key=lambda z: z.kind is ZoneKind.LEVEL):
+            registry.async_get_or_create(
+                config_entry_id=entry.entry_id, **zone_device(entry, zone, snapshot.zones)
+            )
+        keep = {object_key(entry, object_id) for object_id in current} | {account_key(entry)}
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+            keys = {key for domain, key in device.identifiers if domain == DOMAIN}
+            if keys and not keys & keep:
+                LOGGER.debug("%s: removing device %s, gone from the server", self.name, keys)
+                registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)

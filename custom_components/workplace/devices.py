@@ -1,0 +1,67 @@
+"""Device descriptions: account → building → level → space, shared by entities and set-up."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.const import CONF_URL
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+
+from .const import CONF_PROVIDER, DOMAIN
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .api import Account, Space, Zone
+    from .coordinator import WorkplaceConfigEntry
+
+MANUFACTURERS = {"placeos": "PlaceOS"}
+MODELS = {"placeos": "Staff API"}
+
+
+def account_key(entry: WorkplaceConfigEntry) -> str:
+    """Device identifier of the account; every other identifier starts with it."""
+    return str(entry.unique_id)
+
+
+def object_key(entry: WorkplaceConfigEntry, object_id: str) -> str:
+    """Device identifier of a zone or space of this entry."""
+    return f"{entry.unique_id}_{object_id}"
+
+
+def account_device(entry: WorkplaceConfigEntry, account: Account) -> DeviceInfo:
+    """The tenant the entry is connected to."""
+    provider = entry.data[CONF_PROVIDER]
+    return DeviceInfo(
+        identifiers={(DOMAIN, account_key(entry))},
+        name=account.tenant_name,
+        manufacturer=MANUFACTURERS.get(provider, provider),
+        model=MODELS.get(provider),
+        sw_version=account.server_version,
+        entry_type=DeviceEntryType.SERVICE,
+        configuration_url=entry.data.get(CONF_URL),
+    )
+
+
+def zone_device(entry: WorkplaceConfigEntry, zone: Zone, zones: Mapping[str, Zone]) -> DeviceInfo:
+    """A building (under the account) or a level (under its building, named after both)."""
+    parent = zones.get(zone.parent_id) if zone.parent_id else None
+    return DeviceInfo(
+        identifiers={(DOMAIN, object_key(entry, zone.id))},
+        name=f"{parent.name} {zone.name}" if parent else zone.name,
+        manufacturer=MANUFACTURERS.get(entry.data[CONF_PROVIDER]),
+        model=zone.kind.value.capitalize(),
+        via_device=(DOMAIN, object_key(entry, parent.id) if parent else account_key(entry)),
+    )
+
+
+def space_device(entry: WorkplaceConfigEntry, space: Space, name: str) -> DeviceInfo:
+    """A desk, room or other space, under its level."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, object_key(entry, space.id))},
+        name=name,
+        manufacturer=MANUFACTURERS.get(entry.data[CONF_PROVIDER]),
+        model=space.kind.value.capitalize(),
+        serial_number=space.id,
+        via_device=(DOMAIN, object_key(entry, space.zone_id)),
+    )

@@ -1,0 +1,50 @@
+"""Diagnostics: what the entry sees, with every secret and personal detail removed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_API_KEY
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .coordinator import WorkplaceConfigEntry
+
+TO_REDACT = {CONF_API_KEY, "user_email", "user_name", "user_id", "unique_id"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: WorkplaceConfigEntry
+) -> dict[str, Any]:
+    """Entry settings, account, scope and counts; no bookings' people."""
+    coordinator = entry.runtime_data
+    snapshot = coordinator.data
+    bookings = {b.id: b for items in snapshot.bookings_by_zone.values() for b in items}
+    return {
+        "entry": async_redact_data(
+            {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+                "unique_id": entry.unique_id,
+            },
+            TO_REDACT,
+        ),
+        "account": async_redact_data(coordinator.account.to_dict(), TO_REDACT),
+        "last_update_success": coordinator.last_update_success,
+        "last_update_success_time": (
+            coordinator.last_update_success_time.isoformat()
+            if coordinator.last_update_success_time
+            else None
+        ),
+        "update_interval_seconds": (
+            coordinator.update_interval.total_seconds() if coordinator.update_interval else None
+        ),
+        "zones": [zone.to_dict() for zone in snapshot.zones.values()],
+        "spaces": [space.to_dict() for space in snapshot.spaces.values()],
+        "bookings_by_status": dict(Counter(b.status.value for b in bookings.values())),
+        "space_status": dict(Counter(s.status.value for s in snapshot.space_states.values())),
+    }

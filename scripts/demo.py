@@ -1,0 +1,936 @@
+# ruff: noqa: INP001 - a script, not part of a package
+"""Run Home Assistant with the Workplace integration against the PlaceOS simulator.
+
+Started by ``scripts/demo`` (which prepares ``.venv``); run with the venv's Python:
+
+    .venv/bin/python scripts/demo.py [--check] [--port 8123] [--sim-port 8765] [--host HOST]
+
+It starts the PlaceOS simulator, starts Home Assistant on a fresh config directory
+(``.demo/config``), onboards it through the onboarding REST API, adds the Workplace entry
+through the real config flow and waits until the space status sensors exist. Then it prints
+where to log in and keeps running until Ctrl-C. ``--check`` (or ``DEMO_CHECK=1``) stops
+after verifying, for smoke tests and CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Coroutine
+import contextlib
+import ctypes
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+import fcntl
+import json
+import os
+from pathlib import Path
+import re
+import shutil
+import signal
+import socket
+import string
+import sys
+import time
+from typing import IO, Any, NoReturn
+import zoneinfo
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = REPO / "scripts" / "demo_config"
+INTEGRATION_DIR = REPO / "custom_components" / "workplace"
+DOMAIN = "workplace"
+
+USER_NAME = "Demo"
+USERNAME = "demo"
+PASSWORD = "demo1234"  # noqa: S105 - a throw-away login of a local demo
+
+DEFAULT_HA_PORT = 8123
+DEFAULT_SIM_PORT = 8765
+PORT_ATTEMPTS = 10  # the preferred port and the next nine, then any free port
+
+SIMULATOR_START_TIMEOUT = 60.0
+HA_HTTP_TIMEOUT = 240.0  # first start on a fresh machine compiles and loads a lot
+HA_RUNNING_TIMEOUT = 240.0
+SENSORS_TIMEOUT = 240.0
+SENSORS_DEADLINE = 120.0  # the promise: sensors listed within two minutes of starting
+HA_STOP_TIMEOUT = 60.0
+SIMULATOR_STOP_TIMEOUT = 10.0
+RESTART_EXIT_CODE = 100  # Home Assistant exits with this when asked to restart
+LOG_TAIL_LINES = 40
+
+# A space's status sensor; Home Assistant appends _2, _3... when two spaces share a name.
+STATUS_SENSOR = re.compile(r"sensor\.\w+_status(_\d+)?")
+
+STARTED = time.time()  # the demo proper; the two-minute promise counts from here
+T0 = float(os.environ.get("DEMO_T0") or STARTED)  # scripts/demo's start, before the venv setup
+
+
+class DemoError(Exception):
+    """Something went wrong; the message says what, the demo stops."""
+
+
+class Stopped(Exception):  # noqa: N818 - not an error: the user pressed Ctrl-C
+    """Asked to stop (signal) before the demo was up."""
+
+
+def say(message: str) -> None:
+    """Print a progress line with the seconds since ``scripts/demo`` started."""
+    print(f"[{time.time() - T0:6.1f}s] {message}", flush=True)
+
+
+def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last lines of a log file, for error reports."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return f"(no {path})"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+# --------------------------------------------------------------------------------- settings
+
+
+@dataclass
+class Settings:
+    """Command line and environment, resolved."""
+
+    check: bool
+    host: str
+    ha_port: int
+    sim_port: int
+    demo_dir: Path
+    time_zone: str
+    country: str
+    ha_logs: bool
+    deadline: float
+
+    @property
+    def config_dir(self) -> Path:
+        """Home Assistant's config directory (recreated on every run)."""
+        return self.demo_dir / "config"
+
+    @property
+    def ha_log(self) -> Path:
+        """Home Assistant's console output."""
+        return self.demo_dir / "homeassistant.log"
+
+    @property
+    def sim_log(self) -> Path:
+        """The simulator's output."""
+        return self.demo_dir / "simulator.log"
+
+
+def env_flag(name: str) -> bool:
+    """Whether an environment variable is set to a true value."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def host_time_zone() -> str:
+    """This machine's IANA time zone, or UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    with contextlib.suppress(OSError):
+        link = str(Path("/etc/localtime").readlink())
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    for candidate in filter(None, candidates):
+        with contextlib.suppress(Exception):
+            zoneinfo.ZoneInfo(candidate)
+            return candidate
+    return "UTC"
+
+
+def parse_args(argv: list[str]) -> Settings:
+    """Read the command line (environment variables give the defaults)."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/demo",
+        description=(
+            "Start the PlaceOS simulator and Home Assistant with the Workplace integration, "
+            "onboarded and configured, and keep them running until Ctrl-C."
+        ),
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        default=env_flag("DEMO_CHECK"),
+        help="verify that the space status sensors appear, then stop (env DEMO_CHECK=1)",
+    )
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("DEMO_HOST", "127.0.0.1"),
+        help="address Home Assistant listens on (default 127.0.0.1; 0.0.0.0 for the LAN)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("DEMO_PORT", DEFAULT_HA_PORT)),
+        help="preferred Home Assistant port; a free one is used if it is taken",
+    )
+    parser.add_argument(
+        "--sim-port",
+        type=int,
+        default=int(os.environ.get("DEMO_SIM_PORT", DEFAULT_SIM_PORT)),
+        help="preferred simulator port; a free one is used if it is taken",
+    )
+    parser.add_argument(
+        "--demo-dir",
+        type=Path,
+        default=Path(os.environ.get("DEMO_DIR", REPO / ".demo")),
+        help="working directory for config and logs (its config/ is recreated every run)",
+    )
+    parser.add_argument(
+        "--time-zone",
+        default=os.environ.get("DEMO_TIME_ZONE") or host_time_zone(),
+        help="Home Assistant's time zone (default: this machine's)",
+    )
+    parser.add_argument(
+        "--country",
+        default=os.environ.get("DEMO_COUNTRY", "US"),
+        help="Home Assistant's country code (default US)",
+    )
+    parser.add_argument(
+        "--ha-logs",
+        action="store_true",
+        help="show Home Assistant's log output here instead of only in the log file",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=SENSORS_DEADLINE,
+        help="with --check, fail if the sensors took longer than this many seconds",
+    )
+    args = parser.parse_args(argv)
+    return Settings(
+        check=args.check,
+        host=args.host,
+        ha_port=args.port,
+        sim_port=args.sim_port,
+        demo_dir=args.demo_dir.resolve(),
+        time_zone=args.time_zone,
+        country=args.country,
+        ha_logs=args.ha_logs,
+        deadline=args.deadline,
+    )
+
+
+# ------------------------------------------------------------------------------------ ports
+
+
+ALL_INTERFACES = ("0.0.0.0", "::")  # noqa: S104 - only when asked with --host
+
+
+def local_url(host: str, port: int) -> str:
+    """How this machine reaches a listener on host:port."""
+    if host in ALL_INTERFACES:
+        host = "127.0.0.1" if host == "0.0.0.0" else "::1"  # noqa: S104
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a listener could bind host:port now (same options as aiohttp's sites)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def any_free_port(host: str) -> int:
+    """A port the OS considers free right now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def pick_port(host: str, preferred: int, taken: set[int]) -> int:
+    """The preferred port if free, else a nearby one, else any free port."""
+    for port in range(preferred, preferred + PORT_ATTEMPTS):
+        if port not in taken and port_is_free(host, port):
+            return port
+    while (port := any_free_port(host)) in taken:
+        pass
+    return port
+
+
+# ----------------------------------------------------------------------------- requirements
+
+
+def _literal_set(tree: ast.Module, name: str) -> set[str]:
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        ) or (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == name
+            and node.value is not None
+        ):
+            value = ast.literal_eval(node.value)  # type: ignore[arg-type]
+            return set(value)
+    return set()
+
+
+def missing_requirements(config_domains: set[str]) -> list[str]:
+    """Requirements Home Assistant would pip-install at start, i.e. that are not installed.
+
+    Follows what Home Assistant resolves at start: the configured domains, its default
+    integrations, the platforms of the Workplace integration, and recursively their
+    dependencies and after-dependencies.
+    """
+    import homeassistant
+    from homeassistant.util.package import is_installed
+
+    components = Path(homeassistant.__file__).parent / "components"
+    bootstrap = ast.parse((Path(homeassistant.__file__).parent / "bootstrap.py").read_text())
+    domains = (
+        config_domains
+        | _literal_set(bootstrap, "DEFAULT_INTEGRATIONS")
+        | _literal_set(bootstrap, "CORE_INTEGRATIONS")
+        | {DOMAIN}
+        | {p.stem for p in INTEGRATION_DIR.glob("*.py") if (components / p.stem).is_dir()}
+    )
+    seen: set[str] = set()
+    requirements: set[str] = set()
+    todo = sorted(domains)
+    while todo:
+        domain = todo.pop()
+        if domain in seen:
+            continue
+        seen.add(domain)
+        manifest_path = (
+            INTEGRATION_DIR / "manifest.json"
+            if domain == DOMAIN
+            else components / domain / "manifest.json"
+        )
+        if not manifest_path.is_file():
+            continue
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        requirements.update(manifest.get("requirements", []))
+        todo.extend(manifest.get("dependencies", []) + manifest.get("after_dependencies", []))
+    return sorted(req for req in requirements if not is_installed(req))
+
+
+# ------------------------------------------------------------------------------- processes
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if the demo dies without cleaning up (Linux only)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+async def spawn(
+    args: list[str], *, stdout: int | IO[Any] | None, stderr: int | IO[Any] | None
+) -> asyncio.subprocess.Process:
+    """Start a child in its own session, so Ctrl-C reaches only the demo, which stops it."""
+    return await asyncio.create_subprocess_exec(
+        *args,
+        cwd=REPO,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+
+
+async def terminate(proc: asyncio.subprocess.Process | None, name: str, timeout: float) -> None:
+    """Ask a child to stop, then kill it if it does not."""
+    if proc is None or proc.returncode is not None:
+        return
+    say(f"stopping {name}")
+    with contextlib.suppress(ProcessLookupError):
+        proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), timeout)
+    except TimeoutError:
+        say(f"{name} did not stop within {timeout:.0f}s; killing it")
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+
+
+@dataclass
+class Simulator:
+    """The PlaceOS simulator child process."""
+
+    proc: asyncio.subprocess.Process
+    url: str
+    api_key: str
+    log: IO[bytes]
+    drain: asyncio.Task[None] | None = None
+
+
+async def start_simulator(settings: Settings, port: int) -> Simulator:
+    """Start ``python -m tests.simulators placeos`` and read its address and key."""
+    log = settings.sim_log.open("wb")
+    proc = await spawn(
+        [
+            sys.executable,
+            "-m",
+            "tests.simulators",
+            "placeos",
+            "--port",
+            str(port),
+            "--activity",
+        ],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=log,
+    )
+    assert proc.stdout is not None  # noqa: S101 - asked for a pipe above
+    deadline = time.monotonic() + SIMULATOR_START_TIMEOUT
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            line = await asyncio.wait_for(proc.stdout.readline(), max(remaining, 0.01))
+        except TimeoutError:
+            await terminate(proc, "the simulator", SIMULATOR_STOP_TIMEOUT)
+            log.close()
+            raise DemoError(
+                f"the simulator printed no address within {SIMULATOR_START_TIMEOUT:.0f}s;"
+                f" its log ({settings.sim_log}):\n{tail(settings.sim_log)}"
+            ) from None
+        if not line:
+            await proc.wait()
+            log.close()
+            raise DemoError(
+                f"the simulator exited (code {proc.returncode}) before printing its address;"
+                f" its log ({settings.sim_log}):\n{tail(settings.sim_log)}"
+            )
+        log.write(line)
+        log.flush()
+        with contextlib.suppress(ValueError):
+            announced = json.loads(line)
+            if isinstance(announced, dict) and isinstance(announced.get("placeos"), dict):
+                placeos = announced["placeos"]
+                sim = Simulator(proc, str(placeos["url"]), str(placeos["api_key"]), log)
+                # Keep reading stdout so the simulator never blocks on a full pipe.
+                sim.drain = asyncio.create_task(_drain(proc.stdout, log))
+                return sim
+
+
+async def _drain(stream: asyncio.StreamReader, log: IO[bytes]) -> None:
+    while line := await stream.readline():
+        log.write(line)
+        log.flush()
+
+
+async def start_home_assistant(settings: Settings) -> asyncio.subprocess.Process:
+    """Start Home Assistant on the demo config directory."""
+    args = [
+        sys.executable,
+        "-m",
+        "homeassistant",
+        "--config",
+        str(settings.config_dir),
+        "--log-no-color",
+    ]
+    if settings.ha_logs:
+        return await spawn(args, stdout=None, stderr=None)
+    with settings.ha_log.open("ab") as log:
+        return await spawn(args, stdout=log, stderr=asyncio.subprocess.STDOUT)
+
+
+# ------------------------------------------------------------------------------- HA config
+
+
+def write_config(settings: Settings, ha_port: int) -> set[str]:
+    """Recreate the config directory; return the integrations it configures."""
+    config_dir = settings.config_dir
+    if config_dir.exists() or config_dir.is_symlink():
+        shutil.rmtree(config_dir)
+    config_dir.mkdir(parents=True)
+
+    template = string.Template((TEMPLATE_DIR / "configuration.yaml").read_text(encoding="utf-8"))
+    configuration = template.substitute(
+        time_zone=settings.time_zone,
+        country=settings.country,
+        http_host=settings.host,
+        http_port=ha_port,
+    )
+    (config_dir / "configuration.yaml").write_text(configuration, encoding="utf-8")
+
+    # The repository's integration, live (no copy): edits show up after a restart.
+    (config_dir / "custom_components").mkdir()
+    (config_dir / "custom_components" / DOMAIN).symlink_to(INTEGRATION_DIR)
+
+    # Onboarding's core-config step, when posted, starts config flows for met,
+    # google_translate, radio_browser and shopping_list; Home Assistant would pip-install
+    # their requirements and they want the internet. The location, units and time zone it
+    # is about come from configuration.yaml here, so the step is recorded as done up front;
+    # the other steps go through the onboarding REST API.
+    storage = config_dir / ".storage"
+    storage.mkdir()
+    onboarding = {
+        "version": 4,
+        "minor_version": 1,
+        "key": "onboarding",
+        "data": {"done": ["core_config"]},
+    }
+    (storage / "onboarding").write_text(json.dumps(onboarding, indent=2), encoding="utf-8")
+
+    return {
+        line.split(":", 1)[0]
+        for line in configuration.splitlines()
+        if line[:1].isalpha() and line.split(":", 1)[0].replace("_", "").isalnum()
+    }
+
+
+# ---------------------------------------------------------------------------- HA over HTTP
+
+
+@dataclass
+class HomeAssistantClient:
+    """Talks to the demo's Home Assistant over its REST API."""
+
+    session: aiohttp.ClientSession
+    base_url: str
+    token: str | None = None
+    _headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def client_id(self) -> str:
+        """OAuth client id of the frontend (the base URL with a slash)."""
+        return f"{self.base_url}/"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> Any:
+        """Send a request; return the decoded JSON answer or raise DemoError."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        async with self.session.request(
+            method, f"{self.base_url}{path}", json=json_body, data=form, headers=headers
+        ) as response:
+            text = await response.text()
+            if response.status not in expect:
+                raise DemoError(f"{method} {path} answered {response.status}: {text[:500]}")
+            return json.loads(text) if text else None
+
+    async def wait_until_serving(self, proc: asyncio.subprocess.Process, timeout: float) -> None:
+        """Wait until the onboarding API answers (the HTTP server and frontend are up)."""
+        await self._poll(
+            proc,
+            timeout,
+            "Home Assistant's HTTP server",
+            lambda: self._answers("/api/onboarding"),
+        )
+
+    async def wait_until_running(self, proc: asyncio.subprocess.Process, timeout: float) -> None:
+        """Wait until Home Assistant reports that startup finished."""
+
+        async def running() -> bool:
+            config = await self.request("GET", "/api/config")
+            return bool(config.get("state") == "RUNNING")
+
+        await self._poll(proc, timeout, "Home Assistant to finish starting", running)
+
+    async def _answers(self, path: str) -> bool:
+        async with self.session.get(f"{self.base_url}{path}") as response:
+            return response.status == 200  # noqa: PLR2004
+
+    async def _poll(
+        self,
+        proc: asyncio.subprocess.Process,
+        timeout: float,
+        what: str,
+        ready: Callable[[], Any],
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.returncode is not None:
+                raise DemoError(f"Home Assistant exited (code {proc.returncode})")
+            with contextlib.suppress(aiohttp.ClientError, DemoError, TimeoutError):
+                if await ready():
+                    return
+            if time.monotonic() > deadline:
+                raise DemoError(f"timed out after {timeout:.0f}s waiting for {what}")
+            await asyncio.sleep(0.5)
+
+    async def onboard(self) -> None:
+        """Create the owner account and finish onboarding; keep an access token."""
+        status = await self.request("GET", "/api/onboarding")
+        if all(step["done"] for step in status):
+            raise DemoError("Home Assistant is already onboarded (stale config directory?)")
+        created = await self.request(
+            "POST",
+            "/api/onboarding/users",
+            json_body={
+                "client_id": self.client_id,
+                "name": USER_NAME,
+                "username": USERNAME,
+                "password": PASSWORD,
+                "language": "en",
+            },
+        )
+        tokens = await self.request(
+            "POST",
+            "/auth/token",
+            form={
+                "grant_type": "authorization_code",
+                "code": created["auth_code"],
+                "client_id": self.client_id,
+            },
+        )
+        self.token = tokens["access_token"]
+        # core_config is recorded as done in the seeded storage (see write_config).
+        await self.request("POST", "/api/onboarding/analytics", json_body={})
+        await self.request(
+            "POST",
+            "/api/onboarding/integration",
+            json_body={
+                "client_id": self.client_id,
+                "redirect_uri": f"{self.base_url}/?auth_callback=1",
+            },
+        )
+        status = await self.request("GET", "/api/onboarding")
+        if not all(step["done"] for step in status):
+            raise DemoError(f"onboarding did not finish: {status}")
+
+    async def add_workplace_entry(self, sim: Simulator) -> dict[str, Any]:
+        """Go through the Workplace config flow like a user would; return the entry."""
+        existing = await self.request("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
+        if existing:
+            say(f"a {DOMAIN} entry already exists ({existing[0]['title']}); not adding another")
+            return dict(existing[0])
+        result = await self.request(
+            "POST",
+            "/api/config/config_entries/flow",
+            json_body={"handler": DOMAIN, "show_advanced_options": False},
+        )
+        for _ in range(10):
+            if result.get("type") == "create_entry":
+                return dict(result["result"])
+            if result.get("type") != "form":
+                raise DemoError(f"the config flow ended with {result}")
+            if result.get("errors"):
+                raise DemoError(f"the config flow's {result['step_id']} step: {result['errors']}")
+            answer = flow_answer(result, sim)
+            result = await self.request(
+                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", json_body=answer
+            )
+        raise DemoError("the config flow did not finish within 10 steps")
+
+    async def status_sensors(self) -> dict[str, str]:
+        """The space status sensors: entity id to state."""
+        states = await self.request("GET", "/api/states")
+        return {
+            state["entity_id"]: state["state"]
+            for state in states
+            if STATUS_SENSOR.fullmatch(state["entity_id"])
+        }
+
+    async def ui_backends(self, entity_id: str) -> list[str]:
+        """Ask the websocket API what the UI asks for panels and entity pages; list problems."""
+        problems: list[str] = []
+        since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        commands: dict[str, dict[str, Any]] = {
+            "get_panels": {},
+            "config/entity_registry/get": {"entity_id": entity_id},
+            "history/history_during_period": {
+                "start_time": since,
+                "entity_ids": [entity_id],
+                "minimal_response": True,
+                "no_attributes": True,
+            },
+            "logbook/get_events": {"start_time": since, "entity_ids": [entity_id]},
+            "search/related": {"item_type": "entity", "item_id": entity_id},
+        }
+        async with self.session.ws_connect(f"{self.base_url}/api/websocket") as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            if (answer := await ws.receive_json()).get("type") != "auth_ok":
+                return [f"websocket authentication failed: {answer}"]
+            results: dict[str, Any] = {}
+            for number, (command, arguments) in enumerate(commands.items(), start=1):
+                await ws.send_json({"id": number, "type": command, **arguments})
+                answer = await ws.receive_json()
+                if not answer.get("success"):
+                    problems.append(f"websocket {command}: {answer.get('error')}")
+                results[command] = answer.get("result")
+        panels = sorted(results.get("get_panels") or {})
+        say(f"UI panels: {', '.join(panels)}")
+        wanted = {"lovelace", "config", "developer-tools", "history", "logbook", "calendar"}
+        if missing := wanted - set(panels):
+            problems.append(f"panels missing: {sorted(missing)}")
+        registry = results.get("config/entity_registry/get") or {}
+        if registry.get("platform") != DOMAIN:
+            problems.append(f"{entity_id} is not a {DOMAIN} entity: {registry}")
+        return problems
+
+    async def entity_counts(self) -> Counter[str]:
+        """How many entities of each domain exist in total."""
+        states = await self.request("GET", "/api/states")
+        return Counter(state["entity_id"].split(".", 1)[0] for state in states)
+
+
+def flow_answer(form: dict[str, Any], sim: Simulator) -> dict[str, Any]:
+    """What a user would enter in a step of the Workplace config flow."""
+    step = form["step_id"]
+    if step == "user":
+        return {"provider": "placeos"}
+    if step == "placeos":
+        return {"url": sim.url, "api_key": sim.api_key}
+    if step == "scope":
+        zones = next(field for field in form["data_schema"] if field["name"] == "zones")
+        options = zones["selector"]["select"]["options"]
+        # Levels are labelled "<building> > <level>" (with a typographic angle quote);
+        # buildings are the rest, and a building includes all of its levels.
+        buildings = [o["value"] for o in options if "›" not in o["label"]]  # noqa: RUF001
+        return {"zones": buildings or [o["value"] for o in options]}
+    raise DemoError(f"unexpected config flow step {step!r}: {form}")
+
+
+# ------------------------------------------------------------------------------------- main
+
+
+class Demo:
+    """Owns the child processes and the steps between them."""
+
+    def __init__(self, settings: Settings) -> None:
+        """Nothing runs yet."""
+        self.settings = settings
+        self.sim: Simulator | None = None
+        self.ha: asyncio.subprocess.Process | None = None
+        self.stop_requested = asyncio.Event()
+
+    def request_stop(self, signum: int) -> None:
+        """Signal handler: stop soon."""
+        if self.stop_requested.is_set():
+            return
+        print(flush=True)
+        say(f"got {signal.Signals(signum).name}; shutting down")
+        self.stop_requested.set()
+
+    async def interruptible[T](self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Await something, unless a stop is requested first."""
+        task = asyncio.create_task(coroutine)
+        stopper = asyncio.create_task(self.stop_requested.wait())
+        done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            stopper.cancel()
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        raise Stopped
+
+    async def run(self) -> int:
+        """Start everything, report, wait; always clean up."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(signum, self.request_stop, signum)
+        try:
+            return await self._run()
+        except Stopped:
+            return 130
+        except (DemoError, aiohttp.ClientError, TimeoutError) as err:
+            say(f"ERROR: {err or type(err).__name__}")
+            if self.ha is not None and not self.settings.ha_logs:
+                print(f"--- last lines of {self.settings.ha_log} ---\n{tail(self.settings.ha_log)}")
+            return 1
+        finally:
+            await terminate(self.ha, "Home Assistant", HA_STOP_TIMEOUT)
+            if self.sim is not None:
+                await terminate(self.sim.proc, "the simulator", SIMULATOR_STOP_TIMEOUT)
+                if self.sim.drain is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(self.sim.drain, 2)
+                self.sim.log.close()
+
+    async def _run(self) -> int:
+        settings = self.settings
+        settings.demo_dir.mkdir(parents=True, exist_ok=True)
+        settings.ha_log.write_bytes(b"")
+
+        ha_port = pick_port(settings.host, settings.ha_port, set())
+        sim_port = pick_port("127.0.0.1", settings.sim_port, {ha_port})
+        for name, wanted, got in (
+            ("Home Assistant", settings.ha_port, ha_port),
+            ("the simulator", settings.sim_port, sim_port),
+        ):
+            if got != wanted:
+                say(f"port {wanted} is taken; {name} uses {got} instead")
+
+        config_domains = write_config(settings, ha_port)
+        say(f"wrote {settings.config_dir} (integrations: {', '.join(sorted(config_domains))})")
+        missing = missing_requirements(config_domains)
+        if missing:
+            message = (
+                "Home Assistant would pip-install these at start; pin them in "
+                f"requirements_demo.txt: {', '.join(missing)}"
+            )
+            if settings.check:
+                raise DemoError(message)
+            say(f"WARNING: {message}")
+
+        say(f"starting the PlaceOS simulator on port {sim_port}")
+        sim = self.sim = await self.interruptible(start_simulator(settings, sim_port))
+        say(f"simulator up at {sim.url}")
+
+        say(f"starting Home Assistant on {settings.host}:{ha_port} (log: {settings.ha_log})")
+        ha_started = time.time()
+        self.ha = await start_home_assistant(settings)
+
+        base_url = local_url(settings.host, ha_port)
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            ha = HomeAssistantClient(session, base_url)
+            await self.interruptible(ha.wait_until_serving(self.ha, HA_HTTP_TIMEOUT))
+            say(f"Home Assistant is serving after {time.time() - ha_started:.1f}s; onboarding")
+            await self.interruptible(ha.onboard())
+            say(f"onboarded; user {USERNAME!r} created")
+            await self.interruptible(ha.wait_until_running(self.ha, HA_RUNNING_TIMEOUT))
+            say(f"Home Assistant is running after {time.time() - ha_started:.1f}s")
+            say("adding the Workplace entry through the config flow")
+            entry = await self.interruptible(ha.add_workplace_entry(sim))
+            say(f"entry {entry.get('title')!r} added (state: {entry.get('state', '?')})")
+            sensors = await self.interruptible(self._wait_for_sensors(ha))
+            now = time.time()
+            elapsed, elapsed_ha, elapsed_setup = now - STARTED, now - ha_started, STARTED - T0
+            summary = ", ".join(f"{n} {s}" for s, n in Counter(sensors.values()).most_common())
+            say(
+                f"{len(sensors)} space status sensors listed in /api/states ({summary}) "
+                f"{elapsed:.1f}s after start ({elapsed_ha:.1f}s after launching Home Assistant; "
+                f"preparing .venv took {elapsed_setup:.1f}s)"
+            )
+            if settings.check:
+                return await self._check(ha, sensors, elapsed)
+            self._banner(base_url)
+        return await self._serve()
+
+    async def _wait_for_sensors(self, ha: HomeAssistantClient) -> dict[str, str]:
+        """Wait until status sensors exist and their number has settled."""
+        assert self.ha is not None  # noqa: S101 - started before
+        deadline = time.monotonic() + SENSORS_TIMEOUT
+        previous = -1
+        while True:
+            if self.ha.returncode is not None:
+                raise DemoError(f"Home Assistant exited (code {self.ha.returncode})")
+            sensors = await ha.status_sensors()
+            if sensors and len(sensors) == previous:
+                return sensors
+            previous = len(sensors)
+            if time.monotonic() > deadline:
+                raise DemoError(
+                    f"no space status sensors (sensor.*_status) after {SENSORS_TIMEOUT:.0f}s"
+                )
+            await asyncio.sleep(1)
+
+    async def _check(self, ha: HomeAssistantClient, sensors: dict[str, str], elapsed: float) -> int:
+        """The --check verdict."""
+        entries = await ha.request("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
+        states = [entry["state"] for entry in entries]
+        counts = await ha.entity_counts()
+        say(f"entities by domain: {dict(sorted(counts.items()))}")
+        problems = await ha.ui_backends(min(sensors))
+        if states != ["loaded"]:
+            problems.append(f"expected one loaded {DOMAIN} entry, found {states}")
+        async with ha.session.get(f"{ha.base_url}/") as response:
+            if response.status != 200:  # noqa: PLR2004
+                problems.append(f"the frontend answered {response.status} at /")
+        if elapsed > self.settings.deadline:
+            problems.append(
+                f"sensors took {elapsed:.1f}s, more than the {self.settings.deadline:.0f}s allowed"
+            )
+        errors = [
+            line
+            for line in tail(self.settings.ha_log, 100_000).splitlines()
+            if " ERROR " in line or " CRITICAL " in line
+        ]
+        if errors:
+            say(f"{len(errors)} ERROR lines in {self.settings.ha_log}:")
+            for line in errors[:20]:
+                print(f"    {line}")
+            if any(DOMAIN in line for line in errors):
+                problems.append("the Workplace integration logged errors")
+        if problems:
+            for problem in problems:
+                say(f"CHECK FAILED: {problem}")
+            return 1
+        say("CHECK PASSED")
+        return 0
+
+    def _banner(self, base_url: str) -> None:
+        assert self.sim is not None  # noqa: S101 - started before
+        settings = self.settings
+        lines = [
+            f"Home Assistant:  {base_url}",
+            f"Log in as:       {USERNAME} / {PASSWORD}   (a local demo-only account)",
+            f"PlaceOS sim:     {self.sim.url}   (API key {self.sim.api_key})",
+            f"Logs:            {settings.ha_log}",
+            f"                 {settings.sim_log}",
+            "Stop:            Ctrl-C (stops Home Assistant and the simulator)",
+        ]
+        if settings.host in ALL_INTERFACES:
+            lines.insert(1, "                 (listening on all interfaces)")
+        width = max(len(line) for line in lines)
+        print("\n" + "=" * (width + 4))
+        for line in lines:
+            print(f"  {line}")
+        print("=" * (width + 4) + "\n", flush=True)
+
+    async def _serve(self) -> int:
+        """Keep running until Ctrl-C or a child exits; restart Home Assistant on request."""
+        assert self.ha is not None  # noqa: S101 - started before
+        assert self.sim is not None  # noqa: S101 - started before
+        while True:
+            ha_exit = asyncio.create_task(self.ha.wait())
+            sim_exit = asyncio.create_task(self.sim.proc.wait())
+            stop = asyncio.create_task(self.stop_requested.wait())
+            await asyncio.wait({ha_exit, sim_exit, stop}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (ha_exit, sim_exit, stop):
+                task.cancel()
+            if self.stop_requested.is_set():
+                return 0
+            if self.sim.proc.returncode is not None:
+                say(
+                    f"the simulator exited (code {self.sim.proc.returncode}); its log:\n"
+                    f"{tail(self.settings.sim_log)}"
+                )
+                return 1
+            if self.ha.returncode == RESTART_EXIT_CODE:
+                say("Home Assistant asked to restart; restarting it")
+                self.ha = await start_home_assistant(self.settings)
+                continue
+            say(f"Home Assistant exited (code {self.ha.returncode})")
+            if not self.settings.ha_logs:
+                print(f"--- last lines of {self.settings.ha_log} ---\n{tail(self.settings.ha_log)}")
+            return self.ha.returncode or 1
+
+
+def main() -> NoReturn:
+    """Entry point."""
+    settings = parse_args(sys.argv[1:])
+    settings.demo_dir.mkdir(parents=True, exist_ok=True)
+    lock = (settings.demo_dir / ".lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        say(f"ERROR: another scripts/demo is running with {settings.demo_dir} (see --demo-dir)")
+        sys.exit(1)
+    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
+        say(f"note: running with {sys.executable}, not the repository's .venv")
+    sys.exit(asyncio.run(Demo(settings).run()))
+
+
+if __name__ == "__main__":
+    main()

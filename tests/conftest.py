@@ -1,0 +1,79 @@
+"""Fixtures: a real Home Assistant test instance and the vendor simulators on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator
+from unittest.mock import patch
+
+from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.workplace.const import CONF_PROVIDER, CONF_ZONES, DOMAIN
+from tests.helpers import SmallSite, build_small_site
+from tests.simulators.placeos import PlaceOSSimulator
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/workplace."""
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create entities that are disabled by default as enabled."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+async def placeos(socket_enabled: None) -> AsyncGenerator[PlaceOSSimulator]:
+    """A seeded PlaceOS tenant (two buildings, ~150 desks) served on loopback."""
+    simulator = PlaceOSSimulator(seed=1)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def small_site(socket_enabled: None) -> AsyncGenerator[SmallSite]:
+    """A small hand-made PlaceOS tenant served on loopback."""
+    simulator = PlaceOSSimulator(seed=None)
+    site = build_small_site(simulator)
+    await simulator.start()
+    yield site
+    await simulator.stop()
+
+
+def make_entry(sim: PlaceOSSimulator, zones: list[str], **options: object) -> MockConfigEntry:
+    """A Workplace entry for a simulated tenant, tracking `zones`."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Simulated tenant",
+        unique_id=f"placeos_{sim.authority_id}",
+        data={
+            CONF_PROVIDER: "placeos",
+            CONF_URL: sim.url,
+            CONF_API_KEY: sim.api_key,
+            CONF_ZONES: zones,
+        },
+        options=options,
+    )
+
+
+@pytest.fixture
+def site_entry(small_site: SmallSite) -> MockConfigEntry:
+    """An entry tracking the small site's building."""
+    return make_entry(small_site.sim, [small_site.building])
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Add and set up an entry, waiting until everything settled."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

@@ -1,0 +1,72 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from tests.simulators.placeos import PlaceOSSimulator
+
+POLL = timedelta(seconds=60)
+
+
+async def next_poll(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta = POLL
+) -> None:
+    """Let time pass until the coordinator polls again, and wait for it to settle."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    # Scheduled refreshes run as background tasks doing real I/O with the simulator.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """The entity id Home Assistant gave to one of our unique ids."""
+    found = er.async_get(hass).async_get_entity_id(platform, "workplace", unique_id)
+    assert found is not None, f"no {platform} entity with unique id {unique_id}"
+    return found
+
+
+@dataclass
+class SmallSite:
+    """A hand-made tenant: one building, two levels, three desks and an approval room."""
+
+    sim: PlaceOSSimulator
+    building: str
+    level1: str
+    level2: str
+    desk1: str
+    desk2: str
+    desk3: str
+    room: str
+
+    @property
+    def unique_prefix(self) -> str:
+        """Prefix of our entities' unique ids (entry unique id)."""
+        return f"placeos_{self.sim.authority_id}"
+
+    def uid(self, object_id: str, key: str) -> str:
+        """Unique id of one entity of a space or zone."""
+        return f"{self.unique_prefix}_{object_id}_{key}"
+
+
+def build_small_site(sim: PlaceOSSimulator) -> SmallSite:
+    """Populate an empty simulator with a small, predictable building."""
+    building = sim.add_building("Harbour House")
+    level1 = sim.add_level(building, "Level 1")
+    level2 = sim.add_level(building, "Level 2")
+    return SmallSite(
+        sim=sim,
+        building=building,
+        level1=level1,
+        level2=level2,
+        desk1=sim.add_desk(level1, "Desk 1.01", desk_id="desk-1-01"),
+        desk2=sim.add_desk(level1, "Desk 1.02", desk_id="desk-1-02"),
+        desk3=sim.add_desk(level2, "Desk 2.01", desk_id="desk-2-01"),
+        room=sim.add_room(level1, "Harbour Room", capacity=8, approval=True),
+    )

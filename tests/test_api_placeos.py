@@ -1,0 +1,326 @@
+"""The PlaceOS client against the simulator: paging, parsing and the error tree."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+import pytest
+
+from custom_components.workplace.api import (
+    BookingStatus,
+    PlaceOSClient,
+    SpaceKind,
+    WorkplaceAuthenticationError,
+    WorkplaceBadResponseError,
+    WorkplaceConflictError,
+    WorkplaceConnectionError,
+    WorkplaceNotFoundError,
+    WorkplacePermissionError,
+    WorkplaceRateLimitError,
+    WorkplaceTimeoutError,
+    WorkplaceValidationError,
+    ZoneKind,
+)
+from custom_components.workplace.api.transport import parse_retry_after
+from tests.helpers import SmallSite
+from tests.simulators.placeos import PlaceOSSimulator
+
+
+@pytest.fixture
+async def session() -> AsyncGenerator[aiohttp.ClientSession]:
+    """A plain aiohttp session, as Home Assistant would inject."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+def client_for(
+    sim: PlaceOSSimulator, session: aiohttp.ClientSession, **kw: object
+) -> PlaceOSClient:
+    """A client of the simulated tenant."""
+    return PlaceOSClient(url=sim.url, api_key=sim.api_key, session=session, **kw)  # type: ignore[arg-type]
+
+
+def today() -> tuple[datetime, datetime]:
+    """The period the coordinator asks for: a day around now."""
+    now = datetime.now(UTC)
+    return now - timedelta(hours=12), now + timedelta(hours=12)
+
+
+async def test_account_and_zones(small_site: SmallSite, session: aiohttp.ClientSession) -> None:
+    """The key identifies the tenant; buildings and levels come with their hierarchy."""
+    client = client_for(small_site.sim, session)
+    account = await client.get_account()
+    assert account.tenant_id == small_site.sim.authority_id
+    assert account.user_email
+    zones = {zone.id: zone for zone in await client.get_zones()}
+    assert zones[small_site.building].kind is ZoneKind.BUILDING
+    assert zones[small_site.level1].kind is ZoneKind.LEVEL
+    assert zones[small_site.level1].parent_id == small_site.building
+    assert repr(client).count(small_site.sim.api_key) == 0
+
+
+async def test_spaces_from_metadata_and_systems(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """Desks come from zone metadata, rooms from bookable systems; one query each per building."""
+    client = client_for(small_site.sim, session)
+    zones = await client.get_zones()
+    levels = [zone for zone in zones if zone.kind is ZoneKind.LEVEL]
+    small_site.sim.faults.requests.clear()
+    spaces = {space.id: space for space in await client.get_spaces(levels)}
+    assert len(small_site.sim.faults.requests) == 2
+    assert spaces[small_site.desk1].kind is SpaceKind.DESK
+    assert spaces[small_site.desk1].zone_id == small_site.level1
+    assert spaces[small_site.desk3].zone_id == small_site.level2
+    room = spaces[small_site.room]
+    assert room.kind is SpaceKind.ROOM
+    assert room.requires_approval
+    assert room.capacity == 8
+    assert room.name == "Harbour Room"
+
+
+async def test_bookings_follow_every_page(
+    small_site: SmallSite, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All pages are fetched through the relative Link header, each booking once."""
+    sim = small_site.sim
+    now = sim.clock.now()
+    made = {
+        str(
+            sim.create_booking(
+                asset_id=small_site.desk1,
+                booking_type="desk",
+                start=now + i * 600,
+                end=now + i * 600 + 300,
+                user_email=f"p{i}@example.com",
+            )["id"]
+        )
+        for i in range(25)
+    }
+    monkeypatch.setattr("custom_components.workplace.api.placeos.BOOKINGS_PAGE_SIZE", 10)
+    client = client_for(sim, session)
+    sim.faults.requests.clear()
+    start = datetime.fromtimestamp(now - 60, UTC)
+    bookings = await client.get_bookings(
+        booking_type="desk",
+        zone_ids=[small_site.building],
+        start=start,
+        end=start + timedelta(days=1),
+    )
+    assert {b.id for b in bookings} == made
+    assert len(sim.faults.requests) == 3  # 25 bookings, 10 a page
+    assert all(b.status is BookingStatus.RESERVED for b in bookings)
+    assert all(b.person.email for b in bookings)
+
+
+async def test_no_zones_means_no_query(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """Without zones PlaceOS would return only our own bookings, so we do not ask."""
+    client = client_for(small_site.sim, session)
+    small_site.sim.faults.requests.clear()
+    assert (
+        await client.get_bookings(
+            booking_type="desk", zone_ids=[], start=today()[0], end=today()[1]
+        )
+        == []
+    )
+    assert small_site.sim.faults.requests == []
+
+
+async def test_booking_statuses(small_site: SmallSite, session: aiohttp.ClientSession) -> None:
+    """Checked in, checked out, pending approval and approved are told apart."""
+    sim, site = small_site.sim, small_site
+    now = sim.clock.now()
+    checked_in = sim.create_booking(
+        asset_id=site.desk1,
+        booking_type="desk",
+        start=now - 60,
+        end=now + 600,
+        user_email="a@example.com",
+    )
+    sim.check_in(checked_in["id"])
+    checked_out = sim.create_booking(
+        asset_id=site.desk2,
+        booking_type="desk",
+        start=now - 60,
+        end=now + 600,
+        user_email="b@example.com",
+    )
+    sim.check_in(checked_out["id"])
+    sim.check_out(checked_out["id"])
+    pending = sim.create_booking(
+        asset_id=site.room,
+        booking_type="room",
+        start=now,
+        end=now + 600,
+        user_email="c@example.com",
+    )
+    client = client_for(sim, session)
+    start, end = today()
+    desks = {
+        b.id: b
+        for b in await client.get_bookings(
+            booking_type="desk", zone_ids=[site.building], start=start, end=end
+        )
+    }
+    rooms = await client.get_bookings(
+        booking_type="room",
+        zone_ids=[site.building],
+        start=start,
+        end=end,
+        approval_space_ids=[site.room],
+    )
+    assert desks[str(checked_in["id"])].status is BookingStatus.CHECKED_IN
+    assert desks[str(checked_in["id"])].checked_in_at is not None
+    assert (
+        str(checked_out["id"]) not in desks
+        or desks[str(checked_out["id"])].status is BookingStatus.CHECKED_OUT
+    )
+    assert [b.status for b in rooms] == [BookingStatus.PENDING_APPROVAL]
+    sim.approve(pending["id"])
+    rooms = await client.get_bookings(
+        booking_type="room",
+        zone_ids=[site.building],
+        start=start,
+        end=end,
+        approval_space_ids=[site.room],
+    )
+    assert [b.status for b in rooms] == [BookingStatus.RESERVED]
+
+
+async def test_malformed_bookings_are_skipped(
+    small_site: SmallSite, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One unreadable booking is logged and skipped; the others still arrive."""
+    sim = small_site.sim
+    now = int(sim.clock.now())
+    good = {
+        "id": 1,
+        "booking_type": "desk",
+        "booking_start": now,
+        "booking_end": now + 60,
+        "asset_ids": ["desk-1-01"],
+        "zones": [small_site.building],
+    }
+    page = [
+        good,
+        {**good, "id": 2, "booking_start": "yesterday"},
+        {**good, "id": 3, "booking_end": now - 60},
+        "not an object",
+        {**good, "id": 4, "asset_ids": "desk-1-01"},
+        {**good, "id": None},
+    ]
+    import orjson
+
+    sim.faults.fail_next(
+        200,
+        path="/api/staff/v1/bookings",
+        body=orjson.dumps(page),
+        headers={"Content-Type": "application/json"},
+    )
+    start, end = today()
+    bookings = await client_for(sim, session).get_bookings(
+        booking_type="desk", zone_ids=[small_site.building], start=start, end=end
+    )
+    assert [b.id for b in bookings] == ["1"]
+    assert caplog.text.count("Skipping a malformed PlaceOS booking") == 5
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (401, b'{"error":"unknown X-API-Key"}', WorkplaceAuthenticationError),
+        (403, b"", WorkplacePermissionError),
+        (404, b'{"error":"nope"}', WorkplaceNotFoundError),
+        (409, b'{"error":"Conflicting booking","bookings":[]}', WorkplaceConflictError),
+        (
+            422,
+            b'{"error":"missing","parameter":"type","restriction":"String"}',
+            WorkplaceValidationError,
+        ),
+        (500, b'{"error":"boom"}', WorkplaceConnectionError),
+        (503, b"<html>", WorkplaceConnectionError),
+        (302, b"", WorkplaceBadResponseError),
+    ],
+)
+async def test_http_errors_map_to_the_tree(
+    small_site: SmallSite,
+    session: aiohttp.ClientSession,
+    status: int,
+    body: bytes,
+    error: type[Exception],
+) -> None:
+    """Each status becomes the library error a caller can act on."""
+    small_site.sim.faults.fail_next(status, body=body)
+    with pytest.raises(error):
+        await client_for(small_site.sim, session).get_zones()
+
+
+async def test_validation_failures_are_kept(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """422 failures name the field."""
+    small_site.sim.faults.fail_next(
+        422, body=b'{"error":"bad","failures":[{"field":"booking_end","reason":"before start"}]}'
+    )
+    with pytest.raises(WorkplaceValidationError) as caught:
+        await client_for(small_site.sim, session).get_zones()
+    assert caught.value.failures == ("booking_end: before start",)
+
+
+async def test_rate_limit_carries_retry_after(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """429 tells how long to wait."""
+    small_site.sim.faults.fail_next(
+        429, body=b'{"error":"slow down"}', headers={"Retry-After": "42"}
+    )
+    with pytest.raises(WorkplaceRateLimitError) as caught:
+        await client_for(small_site.sim, session).get_zones()
+    assert caught.value.retry_after == 42
+
+
+def test_retry_after_forms() -> None:
+    """Delta seconds, HTTP dates and garbage."""
+    assert parse_retry_after("7") == 7
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+
+
+async def test_timeouts_and_refused_connections(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """A slow server times out; a stopped one is a connection error; neither leaks the key."""
+    sim = small_site.sim
+    sim.faults.delay_next(2)
+    with pytest.raises(WorkplaceTimeoutError) as slow:
+        await client_for(sim, session, request_timeout=0.2).get_zones()
+    assert sim.api_key not in str(slow.value)
+    await sim.go_down()
+    with pytest.raises(WorkplaceConnectionError) as refused:
+        await client_for(sim, session).get_zones()
+    assert sim.api_key not in str(refused.value)
+
+
+async def test_non_list_page_is_a_bad_response(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """An object where a list belongs is refused as a whole."""
+    small_site.sim.faults.fail_next(
+        200, body=b'{"unexpected": true}', headers={"Content-Type": "application/json"}
+    )
+    with pytest.raises(WorkplaceBadResponseError):
+        await client_for(small_site.sim, session).get_zones()
+
+
+async def test_malformed_json_is_a_bad_response(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """A truncated body is refused, not crashed on."""
+    small_site.sim.faults.malformed_next()
+    with pytest.raises(WorkplaceBadResponseError):
+        await client_for(small_site.sim, session).get_account()

@@ -1,0 +1,314 @@
+"""Entities follow the building as the simulated clock moves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.conftest import make_entry, setup_entry
+from tests.helpers import SmallSite, entity_id, next_poll
+from tests.simulators.placeos import PlaceOSSimulator
+
+ADA_EMAIL, ADA_NAME = "ada@example.com", "Ada Lovelace"
+
+
+async def test_desk_goes_free_booked_checked_in_free(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A desk's status, occupancy and its level's counters follow one booking's life."""
+    sim, site = small_site.sim, small_site
+    now = sim.clock.now()
+    booking = sim.create_booking(
+        asset_id=site.desk1,
+        booking_type="desk",
+        start=now + 1800,
+        end=now + 7200,
+        user_email=ADA_EMAIL,
+        user_name=ADA_NAME,
+    )
+    await setup_entry(hass, site_entry)
+    status = entity_id(hass, "sensor", site.uid(site.desk1, "status"))
+    occupied = entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied"))
+    checked_in = entity_id(hass, "sensor", site.uid(site.level1, "checked_in"))
+    free = entity_id(hass, "sensor", site.uid(site.level1, "free_spaces"))
+
+    state = hass.states.get(status)
+    assert state is not None
+    assert state.state == "free"
+    assert state.attributes["booking_id"] is None
+    assert state.attributes["next_booking_start"] is not None
+    assert hass.states.get(free).state == "3"  # two desks and the room on level 1
+
+    await next_poll(hass, freezer, timedelta(minutes=30))
+    state = hass.states.get(status)
+    assert state.state == "booked"
+    assert state.attributes["booking_id"] == str(booking["id"])
+    assert state.attributes["booked_for"] == "Ada Lovelace"
+    assert "ada@example.com" not in str(state.attributes)
+    assert hass.states.get(occupied).state == STATE_OFF
+    assert hass.states.get(free).state == "2"
+
+    sim.check_in(booking["id"])
+    await next_poll(hass, freezer)
+    assert hass.states.get(status).state == "checked_in"
+    assert hass.states.get(occupied).state == STATE_ON
+    assert hass.states.get(checked_in).state == "1"
+
+    sim.check_out(booking["id"])
+    await next_poll(hass, freezer)
+    assert hass.states.get(status).state == "free"
+    assert hass.states.get(occupied).state == STATE_OFF
+    assert hass.states.get(checked_in).state == "0"
+    assert hass.states.get(free).state == "3"
+
+
+async def test_room_waiting_for_approval(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A booking of an approval room shows pending until approved, and is not counted free."""
+    sim, site = small_site.sim, small_site
+    now = sim.clock.now()
+    booking = sim.create_booking(
+        asset_id=site.room,
+        booking_type="room",
+        start=now - 60,
+        end=now + 3600,
+        user_email=ADA_EMAIL,
+        user_name=ADA_NAME,
+    )
+    await setup_entry(hass, site_entry)
+    status = entity_id(hass, "sensor", site.uid(site.room, "status"))
+    assert hass.states.get(status).state == "pending_approval"
+
+    sim.approve(booking["id"])
+    await next_poll(hass, freezer)
+    assert hass.states.get(status).state == "booked"
+
+    sim.reject(booking["id"])
+    await next_poll(hass, freezer)
+    assert hass.states.get(status).state == "free"
+
+
+async def test_booking_that_ends_frees_the_desk(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """When a checked-in booking's end passes, the desk is free again."""
+    sim, site = small_site.sim, small_site
+    now = sim.clock.now()
+    booking = sim.create_booking(
+        asset_id=site.desk2,
+        booking_type="desk",
+        start=now - 60,
+        end=now + 600,
+        user_email=ADA_EMAIL,
+        user_name=ADA_NAME,
+    )
+    sim.check_in(booking["id"])
+    await setup_entry(hass, site_entry)
+    status = entity_id(hass, "sensor", site.uid(site.desk2, "status"))
+    assert hass.states.get(status).state == "checked_in"
+
+    await next_poll(hass, freezer, timedelta(minutes=11))
+    assert hass.states.get(status).state == "free"
+
+
+async def test_zone_counters_and_calendar(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+) -> None:
+    """Levels and the building count today's bookings; the calendar lists them."""
+    sim, site = small_site.sim, small_site
+    now = sim.clock.now()
+    sim.create_booking(
+        asset_id=site.desk1,
+        booking_type="desk",
+        start=now - 60,
+        end=now + 3600,
+        user_email=ADA_EMAIL,
+        user_name=ADA_NAME,
+    )
+    sim.create_booking(
+        asset_id=site.desk3,
+        booking_type="desk",
+        start=now + 600,
+        end=now + 1200,
+        user_email="grace@example.com",
+        user_name="Grace Hopper",
+        title="Pairing",
+    )
+    cancelled = sim.create_booking(
+        asset_id=site.desk2,
+        booking_type="desk",
+        start=now + 60,
+        end=now + 600,
+        user_email=ADA_EMAIL,
+        user_name=ADA_NAME,
+    )
+    sim.delete_booking(cancelled["id"])
+    await setup_entry(hass, site_entry)
+
+    level1_today = entity_id(hass, "sensor", site.uid(site.level1, "bookings_today"))
+    building_today = entity_id(hass, "sensor", site.uid(site.building, "bookings_today"))
+    assert hass.states.get(level1_today).state == "1"
+    assert hass.states.get(building_today).state == "2"
+
+    calendar = entity_id(hass, "calendar", site.uid(site.level2, "bookings"))
+    state = hass.states.get(calendar)
+    assert state.state == STATE_OFF  # Grace's booking starts in ten minutes
+    assert state.attributes["message"] == "Desk 2.01 · Grace Hopper"
+    assert state.attributes["description"] == "Pairing"
+
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"entity_id": calendar, "duration": {"hours": 2}},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    events: list[dict[str, Any]] = response[calendar]["events"]  # type: ignore[index,call-overload,assignment]
+    assert [event["summary"] for event in events] == ["Desk 2.01 · Grace Hopper"]
+
+    level1_calendar = entity_id(hass, "calendar", site.uid(site.level1, "bookings"))
+    assert hass.states.get(level1_calendar).state == STATE_ON  # Ada's booking is on now
+
+
+async def test_idle_poll_writes_no_state(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A poll in which nothing changed writes nothing; one change writes only what it touched."""
+    sim, site = small_site.sim, small_site
+    now = sim.clock.now()
+    booking = sim.create_booking(
+        asset_id=site.desk1,
+        booking_type="desk",
+        start=now - 60,
+        end=now + 7200,
+        user_email=ADA_EMAIL,
+        user_name=ADA_NAME,
+    )
+    await setup_entry(hass, site_entry)
+    changes: list[str] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        changes.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    await next_poll(hass, freezer)
+    assert changes == []
+
+    sim.check_in(booking["id"])
+    await next_poll(hass, freezer)
+    assert sorted(changes) == sorted(
+        [
+            entity_id(hass, "sensor", site.uid(site.desk1, "status")),
+            entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied")),
+            entity_id(hass, "sensor", site.uid(site.level1, "checked_in")),
+            entity_id(hass, "sensor", site.uid(site.building, "checked_in")),
+        ]
+    )
+
+
+async def test_spaces_appear_and_disappear_without_restart(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A desk added on the server gets entities at the next poll; a removed one loses its device."""
+    sim, site = small_site.sim, small_site
+    await setup_entry(hass, site_entry)
+    new_desk = sim.add_desk(site.level2, "Desk 2.02", desk_id="desk-2-02")
+    await next_poll(hass, freezer)
+    new_status = entity_id(hass, "sensor", site.uid(new_desk, "status"))
+    assert hass.states.get(new_status).state == "free"
+    device = device_registry.async_get_device(
+        identifiers={("workplace", f"{site.unique_prefix}_{new_desk}")}
+    )
+    assert device is not None
+    assert device.name == "Desk 2.02"
+    level_device = device_registry.async_get_device(
+        identifiers={("workplace", f"{site.unique_prefix}_{site.level2}")}
+    )
+    assert device.via_device_id == level_device.id
+
+    sim.remove_desk(site.level1, site.desk1)
+    await next_poll(hass, freezer)
+    assert (
+        device_registry.async_get_device(
+            identifiers={("workplace", f"{site.unique_prefix}_{site.desk1}")}
+        )
+        is None
+    )
+    assert hass.states.get(entity_id(hass, "sensor", site.uid(site.desk2, "status"))) is not None
+
+
+async def test_space_entities_can_be_turned_off(hass: HomeAssistant, small_site: SmallSite) -> None:
+    """With per-space entities off, only zones and the account get entities."""
+    entry = await setup_entry(
+        hass, make_entry(small_site.sim, [small_site.level1], space_entities=False)
+    )
+    states = hass.states.async_all()
+    assert not [s for s in states if s.entity_id.endswith("_status")]
+    assert [s for s in states if s.entity_id.startswith("calendar.")]
+    assert entry.state.value == "loaded"
+
+
+async def test_seeded_campus_names_are_unambiguous(
+    hass: HomeAssistant, placeos: PlaceOSSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two buildings both have a "Desk 1.01": each gets its building in the name, stably."""
+    buildings = placeos.building_ids()
+    entry = await setup_entry(hass, make_entry(placeos, buildings))
+    statuses = [
+        state
+        for state in hass.states.async_all("sensor")
+        if state.attributes.get("device_class") == "enum"
+    ]
+    assert len(statuses) == len(placeos.desk_ids()) + len(placeos.room_ids())
+    assert not [state.entity_id for state in statuses if state.entity_id[-2:-1] == "_"]
+    names = [state.name for state in statuses]
+    assert len(set(names)) == len(names)
+    assert any(name.startswith(placeos.zone_name(buildings[0])) for name in names)
+    assert "non existing `via_device`" not in caplog.text
+    assert entry.runtime_data.data.zone_states
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_last_update_sensor(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The account's diagnostic sensor shows the last good poll and stays available in outages."""
+    await setup_entry(hass, site_entry)
+    last_update = entity_id(hass, "sensor", f"{small_site.unique_prefix}_last_update")
+    first = hass.states.get(last_update).state
+    await next_poll(hass, freezer)
+    second = hass.states.get(last_update).state
+    assert second > first
+    await small_site.sim.go_down()
+    await next_poll(hass, freezer)
+    assert hass.states.get(last_update).state == second
