@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
+import orjson
 import pytest
 
 from custom_components.workplace.api import (
@@ -16,6 +17,7 @@ from custom_components.workplace.api import (
     WorkplaceBadResponseError,
     WorkplaceConflictError,
     WorkplaceConnectionError,
+    WorkplaceLimitReachedError,
     WorkplaceNotFoundError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
@@ -212,9 +214,10 @@ async def test_malformed_bookings_are_skipped(
         "not an object",
         {**good, "id": 4, "asset_ids": "desk-1-01"},
         {**good, "id": None},
+        {**good, "id": 5, "booking_end": None},
+        {**good, "id": 6, "deleted": True},
+        {**good, "id": 7, "rejected": True},
     ]
-    import orjson
-
     sim.faults.fail_next(
         200,
         path="/api/staff/v1/bookings",
@@ -225,8 +228,12 @@ async def test_malformed_bookings_are_skipped(
     bookings = await client_for(sim, session).get_bookings(
         booking_type="desk", zone_ids=[small_site.building], start=start, end=end
     )
-    assert [b.id for b in bookings] == ["1"]
-    assert caplog.text.count("Skipping a malformed PlaceOS booking") == 5
+    assert [(b.id, b.status) for b in bookings] == [
+        ("1", BookingStatus.RESERVED),
+        ("6", BookingStatus.CANCELLED),
+        ("7", BookingStatus.REJECTED),
+    ]
+    assert caplog.text.count("Skipping a malformed PlaceOS booking") == 6
 
 
 @pytest.mark.parametrize(
@@ -324,3 +331,98 @@ async def test_malformed_json_is_a_bad_response(
     small_site.sim.faults.malformed_next()
     with pytest.raises(WorkplaceBadResponseError):
         await client_for(small_site.sim, session).get_account()
+
+
+async def test_unreadable_account_is_a_bad_response(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """An account answer without the fields we need, or not an object, is refused clearly."""
+    sim = small_site.sim
+    json_headers = {"Content-Type": "application/json"}
+    sim.faults.fail_next(
+        200, path="/api/engine/v2/users/current", body=b'{"id": 5}', headers=json_headers
+    )
+    with pytest.raises(WorkplaceBadResponseError, match="account"):
+        await client_for(sim, session).get_account()
+    sim.faults.fail_next(200, path="/api/engine/v2/users/current", body=b"[]", headers=json_headers)
+    with pytest.raises(WorkplaceBadResponseError, match="object"):
+        await client_for(sim, session).get_account()
+
+
+async def test_limit_reached_and_odd_failures(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """410 carries the limit; a 422 whose failures are not a list still maps cleanly."""
+    sim = small_site.sim
+    sim.faults.fail_next(410, body=b'{"error":"Booking limit reached","limit":2,"bookings":[]}')
+    with pytest.raises(WorkplaceLimitReachedError) as limited:
+        await client_for(sim, session).get_zones()
+    assert limited.value.limit == 2
+    sim.faults.fail_next(422, body=b'{"error":"bad","failures":"everything"}')
+    with pytest.raises(WorkplaceValidationError) as invalid:
+        await client_for(sim, session).get_zones()
+    assert invalid.value.failures == ()
+
+
+async def test_malformed_desk_metadata_is_skipped(
+    small_site: SmallSite, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Broken desk metadata loses only the broken part; a non-list answer is refused."""
+    sim, site = small_site.sim, small_site
+    client = client_for(sim, session)
+    levels = [zone for zone in await client.get_zones() if zone.kind is ZoneKind.LEVEL]
+    children = [
+        "not an object",
+        {"zone": {"id": site.level1}, "metadata": {"desks": {"details": "not a list"}}},
+        {
+            "zone": {"id": site.level2},
+            "metadata": {"desks": {"details": [{"id": "d-9"}, {"name": "no id"}]}},
+        },
+        {"zone": {"id": "zone-elsewhere"}, "metadata": {"desks": {"details": [{"id": "d-0"}]}}},
+    ]
+    sim.faults.fail_next(
+        200,
+        path="/api/engine/v2/metadata",
+        body=orjson.dumps(children),
+        headers={"Content-Type": "application/json"},
+    )
+    desks = [s for s in await client.get_spaces(levels) if s.kind is SpaceKind.DESK]
+    assert [(d.id, d.name, d.zone_id) for d in desks] == [("d-9", "d-9", site.level2)]
+    assert "Skipping malformed PlaceOS zone metadata" in caplog.text
+    assert "details is not a list" in caplog.text
+    assert "Skipping a malformed PlaceOS desk" in caplog.text
+
+    sim.faults.fail_next(
+        200,
+        path="/api/engine/v2/metadata",
+        body=b'{"desks": {}}',
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(WorkplaceBadResponseError):
+        await client.get_spaces(levels)
+
+
+async def test_endless_paging_is_cut_off(
+    small_site: SmallSite, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server whose next links never end cannot keep us paging forever."""
+    sim = small_site.sim
+    now = sim.clock.now()
+    for i in range(5):
+        sim.create_booking(
+            asset_id=small_site.desk1,
+            booking_type="desk",
+            start=now + i * 600,
+            end=now + i * 600 + 300,
+            user_email="p@example.com",
+        )
+    monkeypatch.setattr("custom_components.workplace.api.placeos.BOOKINGS_PAGE_SIZE", 1)
+    monkeypatch.setattr("custom_components.workplace.api.placeos.MAX_PAGES", 3)
+    start = datetime.fromtimestamp(now - 60, UTC)
+    with pytest.raises(WorkplaceBadResponseError, match="paging"):
+        await client_for(sim, session).get_bookings(
+            booking_type="desk",
+            zone_ids=[small_site.building],
+            start=start,
+            end=start + timedelta(days=1),
+        )

@@ -57,15 +57,6 @@ PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
 
-class CannotConnectError(Exception):
-    """Raised by credential checks; `reason` is the form error key."""
-
-    def __init__(self, reason: str) -> None:
-        """Keep the form error key."""
-        super().__init__(reason)
-        self.reason = reason
-
-
 def is_allowed_url(url: str) -> bool:
     """Only https, except plain http to this machine (the simulators run on loopback)."""
     try:

@@ -60,11 +60,6 @@ class Snapshot:
     space_names: Mapping[str, str]
     taken_at: datetime
 
-    @property
-    def booking_count(self) -> int:
-        """How many distinct bookings the snapshot knows."""
-        return len({b.id for bookings in self.bookings_by_zone.values() for b in bookings})
-
 
 def tracked_zones(zones: Iterable[Zone], selected: Iterable[str]) -> dict[str, Zone]:
     """Return the selected levels (directly or through their building) and their buildings."""

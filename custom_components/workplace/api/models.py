@@ -121,11 +121,6 @@ class Booking(DataClassORJSONMixin):
     checked_out_at: datetime | None = None
 
     @property
-    def space_id(self) -> str | None:
-        """The first (usually only) space the booking holds."""
-        return self.space_ids[0] if self.space_ids else None
-
-    @property
     def is_active(self) -> bool:
         """Whether the booking still holds its space (not cancelled, rejected or checked out)."""
         return self.status in ACTIVE_BOOKING_STATUSES

@@ -140,6 +140,8 @@ class PlaceOSClient:
                 "zones": ",".join(sorted(zone_ids)),
                 "period_start": str(int(start.timestamp())),
                 "period_end": str(int(end.timestamp())),
+                # Checked-out bookings are hidden by default; we show them as checked out.
+                "include_checked_out": "true",
             },
             page_size=BOOKINGS_PAGE_SIZE,
         )

@@ -82,20 +82,15 @@ async def send(
     *,
     headers: Mapping[str, str],
     timeout: float,
-    json_body: Any = None,
 ) -> Response:
     """Send one request and read the whole answer, mapping transport failures.
 
     Error messages name the method and path only: query strings and headers may carry secrets.
     """
-    data = None if json_body is None else orjson.dumps(json_body)
-    request_headers = dict(headers)
-    if data is not None:
-        request_headers["Content-Type"] = "application/json"
     try:
         async with (
             asyncio.timeout(timeout),
-            session.request(method, url, headers=request_headers, data=data) as answer,
+            session.request(method, url, headers=headers) as answer,
         ):
             body = await answer.read()
     except TimeoutError as err:
