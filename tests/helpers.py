@@ -70,3 +70,28 @@ def build_small_site(sim: PlaceOSSimulator) -> SmallSite:
         desk3=sim.add_desk(level2, "Desk 2.01", desk_id="desk-2-01"),
         room=sim.add_room(level1, "Harbour Room", capacity=8, approval=True),
     )
+
+
+def book(
+    sim: PlaceOSSimulator,
+    space_id: str,
+    *,
+    starts_in: float,
+    ends_in: float,
+    email: str = "ada@example.com",
+    name: str = "Ada Lovelace",
+    booking_type: str = "desk",
+    title: str | None = None,
+) -> int:
+    """Book a space for someone, relative to the simulator's clock; returns the booking id."""
+    now = sim.clock.now()
+    booking = sim.create_booking(
+        asset_id=space_id,
+        booking_type=booking_type,
+        start=now + starts_in,
+        end=now + ends_in,
+        user_email=email,
+        user_name=name,
+        title=title,
+    )
+    return int(booking["id"])

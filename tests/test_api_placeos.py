@@ -26,7 +26,7 @@ from custom_components.workplace.api import (
     ZoneKind,
 )
 from custom_components.workplace.api.transport import parse_retry_after
-from tests.helpers import SmallSite
+from tests.helpers import SmallSite, book
 from tests.simulators.placeos import PlaceOSSimulator
 
 
@@ -135,31 +135,12 @@ async def test_no_zones_means_no_query(
 async def test_booking_statuses(small_site: SmallSite, session: aiohttp.ClientSession) -> None:
     """Checked in, checked out, pending approval and approved are told apart."""
     sim, site = small_site.sim, small_site
-    now = sim.clock.now()
-    checked_in = sim.create_booking(
-        asset_id=site.desk1,
-        booking_type="desk",
-        start=now - 60,
-        end=now + 600,
-        user_email="a@example.com",
-    )
-    sim.check_in(checked_in["id"])
-    checked_out = sim.create_booking(
-        asset_id=site.desk2,
-        booking_type="desk",
-        start=now - 60,
-        end=now + 600,
-        user_email="b@example.com",
-    )
-    sim.check_in(checked_out["id"])
-    sim.check_out(checked_out["id"])
-    pending = sim.create_booking(
-        asset_id=site.room,
-        booking_type="room",
-        start=now,
-        end=now + 600,
-        user_email="c@example.com",
-    )
+    checked_in = book(sim, site.desk1, starts_in=-60, ends_in=600, email="a@example.com")
+    sim.check_in(checked_in)
+    checked_out = book(sim, site.desk2, starts_in=-60, ends_in=600, email="b@example.com")
+    sim.check_in(checked_out)
+    sim.check_out(checked_out)
+    pending = book(sim, site.room, starts_in=0, ends_in=600, booking_type="room")
     client = client_for(sim, session)
     start, end = today()
     desks = {
@@ -175,14 +156,13 @@ async def test_booking_statuses(small_site: SmallSite, session: aiohttp.ClientSe
         end=end,
         approval_space_ids=[site.room],
     )
-    assert desks[str(checked_in["id"])].status is BookingStatus.CHECKED_IN
-    assert desks[str(checked_in["id"])].checked_in_at is not None
-    assert (
-        str(checked_out["id"]) not in desks
-        or desks[str(checked_out["id"])].status is BookingStatus.CHECKED_OUT
-    )
+    assert desks[str(checked_in)].status is BookingStatus.CHECKED_IN
+    assert desks[str(checked_in)].checked_in_at is not None
+    assert desks[str(checked_out)].status is BookingStatus.CHECKED_OUT
+    assert desks[str(checked_out)].checked_out_at is not None
+    assert not desks[str(checked_out)].is_active
     assert [b.status for b in rooms] == [BookingStatus.PENDING_APPROVAL]
-    sim.approve(pending["id"])
+    sim.approve(pending)
     rooms = await client.get_bookings(
         booking_type="room",
         zone_ids=[site.building],

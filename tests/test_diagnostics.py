@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from tests.conftest import setup_entry
-from tests.helpers import SmallSite
+from tests.helpers import SmallSite, book
 
 
 async def test_diagnostics_redact_secrets_and_people(
@@ -23,16 +23,8 @@ async def test_diagnostics_redact_secrets_and_people(
 ) -> None:
     """Counts and structure are there; the key, emails and names are not."""
     sim = small_site.sim
-    now = sim.clock.now()
-    booking = sim.create_booking(
-        asset_id=small_site.desk1,
-        booking_type="desk",
-        start=now - 60,
-        end=now + 600,
-        user_email="ada@example.com",
-        user_name="Ada Lovelace",
-    )
-    sim.check_in(booking["id"])
+    booking = book(sim, small_site.desk1, starts_in=-60, ends_in=600)
+    sim.check_in(booking)
     await setup_entry(hass, site_entry)
 
     diagnostics: dict[str, Any] = await get_diagnostics_for_config_entry(

@@ -13,10 +13,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.conftest import make_entry, setup_entry
-from tests.helpers import SmallSite, entity_id, next_poll
+from tests.helpers import SmallSite, book, entity_id, next_poll
 from tests.simulators.placeos import PlaceOSSimulator
-
-ADA_EMAIL, ADA_NAME = "ada@example.com", "Ada Lovelace"
 
 
 async def test_desk_goes_free_booked_checked_in_free(
@@ -27,15 +25,7 @@ async def test_desk_goes_free_booked_checked_in_free(
 ) -> None:
     """A desk's status, occupancy and its level's counters follow one booking's life."""
     sim, site = small_site.sim, small_site
-    now = sim.clock.now()
-    booking = sim.create_booking(
-        asset_id=site.desk1,
-        booking_type="desk",
-        start=now + 1800,
-        end=now + 7200,
-        user_email=ADA_EMAIL,
-        user_name=ADA_NAME,
-    )
+    booking = book(sim, site.desk1, starts_in=1800, ends_in=7200)
     await setup_entry(hass, site_entry)
     status = entity_id(hass, "sensor", site.uid(site.desk1, "status"))
     occupied = entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied"))
@@ -52,19 +42,19 @@ async def test_desk_goes_free_booked_checked_in_free(
     await next_poll(hass, freezer, timedelta(minutes=30))
     state = hass.states.get(status)
     assert state.state == "booked"
-    assert state.attributes["booking_id"] == str(booking["id"])
+    assert state.attributes["booking_id"] == str(booking)
     assert state.attributes["booked_for"] == "Ada Lovelace"
     assert "ada@example.com" not in str(state.attributes)
     assert hass.states.get(occupied).state == STATE_OFF
     assert hass.states.get(free).state == "2"
 
-    sim.check_in(booking["id"])
+    sim.check_in(booking)
     await next_poll(hass, freezer)
     assert hass.states.get(status).state == "checked_in"
     assert hass.states.get(occupied).state == STATE_ON
     assert hass.states.get(checked_in).state == "1"
 
-    sim.check_out(booking["id"])
+    sim.check_out(booking)
     await next_poll(hass, freezer)
     assert hass.states.get(status).state == "free"
     assert hass.states.get(occupied).state == STATE_OFF
@@ -80,24 +70,16 @@ async def test_room_waiting_for_approval(
 ) -> None:
     """A booking of an approval room shows pending until approved, and is not counted free."""
     sim, site = small_site.sim, small_site
-    now = sim.clock.now()
-    booking = sim.create_booking(
-        asset_id=site.room,
-        booking_type="room",
-        start=now - 60,
-        end=now + 3600,
-        user_email=ADA_EMAIL,
-        user_name=ADA_NAME,
-    )
+    booking = book(sim, site.room, starts_in=-60, ends_in=3600, booking_type="room")
     await setup_entry(hass, site_entry)
     status = entity_id(hass, "sensor", site.uid(site.room, "status"))
     assert hass.states.get(status).state == "pending_approval"
 
-    sim.approve(booking["id"])
+    sim.approve(booking)
     await next_poll(hass, freezer)
     assert hass.states.get(status).state == "booked"
 
-    sim.reject(booking["id"])
+    sim.reject(booking)
     await next_poll(hass, freezer)
     assert hass.states.get(status).state == "free"
 
@@ -110,16 +92,8 @@ async def test_booking_that_ends_frees_the_desk(
 ) -> None:
     """When a checked-in booking's end passes, the desk is free again."""
     sim, site = small_site.sim, small_site
-    now = sim.clock.now()
-    booking = sim.create_booking(
-        asset_id=site.desk2,
-        booking_type="desk",
-        start=now - 60,
-        end=now + 600,
-        user_email=ADA_EMAIL,
-        user_name=ADA_NAME,
-    )
-    sim.check_in(booking["id"])
+    booking = book(sim, site.desk2, starts_in=-60, ends_in=600)
+    sim.check_in(booking)
     await setup_entry(hass, site_entry)
     status = entity_id(hass, "sensor", site.uid(site.desk2, "status"))
     assert hass.states.get(status).state == "checked_in"
@@ -135,33 +109,18 @@ async def test_zone_counters_and_calendar(
 ) -> None:
     """Levels and the building count today's bookings; the calendar lists them."""
     sim, site = small_site.sim, small_site
-    now = sim.clock.now()
-    sim.create_booking(
-        asset_id=site.desk1,
-        booking_type="desk",
-        start=now - 60,
-        end=now + 3600,
-        user_email=ADA_EMAIL,
-        user_name=ADA_NAME,
-    )
-    sim.create_booking(
-        asset_id=site.desk3,
-        booking_type="desk",
-        start=now + 600,
-        end=now + 1200,
-        user_email="grace@example.com",
-        user_name="Grace Hopper",
+    book(sim, site.desk1, starts_in=-60, ends_in=3600)
+    book(
+        sim,
+        site.desk3,
+        starts_in=600,
+        ends_in=1200,
+        email="grace@example.com",
+        name="Grace Hopper",
         title="Pairing",
     )
-    cancelled = sim.create_booking(
-        asset_id=site.desk2,
-        booking_type="desk",
-        start=now + 60,
-        end=now + 600,
-        user_email=ADA_EMAIL,
-        user_name=ADA_NAME,
-    )
-    sim.delete_booking(cancelled["id"])
+    cancelled = book(sim, site.desk2, starts_in=60, ends_in=600)
+    sim.delete_booking(cancelled)
     await setup_entry(hass, site_entry)
 
     level1_today = entity_id(hass, "sensor", site.uid(site.level1, "bookings_today"))
@@ -198,15 +157,7 @@ async def test_idle_poll_writes_no_state(
 ) -> None:
     """A poll in which nothing changed writes nothing; one change writes only what it touched."""
     sim, site = small_site.sim, small_site
-    now = sim.clock.now()
-    booking = sim.create_booking(
-        asset_id=site.desk1,
-        booking_type="desk",
-        start=now - 60,
-        end=now + 7200,
-        user_email=ADA_EMAIL,
-        user_name=ADA_NAME,
-    )
+    booking = book(sim, site.desk1, starts_in=-60, ends_in=7200)
     await setup_entry(hass, site_entry)
     changes: list[str] = []
 
@@ -217,7 +168,7 @@ async def test_idle_poll_writes_no_state(
     await next_poll(hass, freezer)
     assert changes == []
 
-    sim.check_in(booking["id"])
+    sim.check_in(booking)
     await next_poll(hass, freezer)
     assert sorted(changes) == sorted(
         [
@@ -312,3 +263,20 @@ async def test_last_update_sensor(
     await small_site.sim.go_down()
     await next_poll(hass, freezer)
     assert hass.states.get(last_update).state == second
+
+
+async def test_a_poll_needs_no_per_space_requests(
+    hass: HomeAssistant, placeos: PlaceOSSimulator
+) -> None:
+    """150 desks and 12 rooms in two buildings cost 8 requests a poll, whatever their number.
+
+    2 zone listings, per building one desk-metadata and one room query, and one bookings query
+    per booking type (desk, room) for both buildings at once; each fits in one page.
+    """
+    entry = await setup_entry(hass, make_entry(placeos, placeos.building_ids()))
+    placeos.faults.requests.clear()
+    await entry.runtime_data.async_refresh()
+    paths = sorted(path.split("?")[0] for _, path in placeos.faults.requests)
+    assert len(paths) == 8
+    assert paths.count("/api/staff/v1/bookings") == 2
+    assert len(entry.runtime_data.data.spaces) == 162
