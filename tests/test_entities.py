@@ -174,6 +174,7 @@ async def test_idle_poll_writes_no_state(
         [
             entity_id(hass, "sensor", site.uid(site.desk1, "status")),
             entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied")),
+            entity_id(hass, "event", site.uid(site.desk1, "activity")),
             entity_id(hass, "sensor", site.uid(site.level1, "checked_in")),
             entity_id(hass, "sensor", site.uid(site.building, "checked_in")),
         ]

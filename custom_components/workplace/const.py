@@ -9,6 +9,8 @@ from typing import Final
 DOMAIN: Final = "workplace"
 LOGGER = logging.getLogger(__package__)
 
+EVENT_WORKPLACE: Final = "workplace_event"
+
 CONF_PROVIDER: Final = "provider"
 CONF_ZONES: Final = "zones"
 CONF_HORIZON_DAYS: Final = "horizon_days"

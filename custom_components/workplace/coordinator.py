@@ -8,29 +8,37 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_API_KEY, CONF_SCAN_INTERVAL, CONF_URL
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .activity import Activity, activities, diff, is_stale, merge
 from .api import (
     Account,
+    Booking,
     PlaceOSClient,
+    Space,
     WorkplaceAuthenticationError,
     WorkplaceError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
+    Zone,
     ZoneKind,
 )
 from .const import (
     CONF_BOOKING_TYPES,
     CONF_HORIZON_DAYS,
+    CONF_PROVIDER,
     CONF_ZONES,
     DEFAULT_BOOKING_TYPES,
     DEFAULT_HORIZON_DAYS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
+    EVENT_WORKPLACE,
     LOGGER,
 )
 from .devices import account_device, account_key, object_key, zone_device
@@ -40,6 +48,11 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
 type WorkplaceConfigEntry = ConfigEntry[WorkplaceCoordinator]
+
+
+def activity_signal(entry_id: str, space_id: str) -> str:
+    """Dispatcher signal carrying one space's occurrences to its event entity."""
+    return f"{DOMAIN}_{entry_id}_{space_id}_activity"
 
 
 def create_client(hass: HomeAssistant, data: dict[str, str]) -> PlaceOSClient:
@@ -74,6 +87,13 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         )
         self.horizon = timedelta(days=entry.options.get(CONF_HORIZON_DAYS, DEFAULT_HORIZON_DAYS))
         self._objects_seen: set[str] | None = None
+        # What was fetched last, kept to rebuild the snapshot when a command changes a booking.
+        self._zones: dict[str, Zone] = {}
+        self._spaces: list[Space] = []
+        self._bookings: dict[str, Booking] | None = None  # None until the first poll (baseline)
+        self._applied: dict[str, Booking] = {}  # command results while a poll is under way
+        # Occurrences count from here: what existed before we started watching is not news.
+        self._watching_since = dt_util.utcnow()
 
     async def _async_setup(self) -> None:
         """Learn who we are once; the tenant does not change under a running entry."""
@@ -88,30 +108,80 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         return snapshot
 
     async def _fetch(self) -> Snapshot:
-        now = dt_util.utcnow()
+        self._applied = {}
         day_start = dt_util.start_of_local_day()
         zones = tracked_zones(await self.client.get_zones(), self.selected_zones)
         levels = [zone for zone in zones.values() if zone.parent_id in zones]
         spaces = await self.client.get_spaces(levels) if levels else []
-        approval = [space.id for space in spaces if space.requires_approval]
-        bookings = []
+        polled: dict[str, Booking] = {}
         for booking_type in self.booking_types:
-            bookings += await self.client.get_bookings(
+            for booking in await self.client.get_bookings(
                 booking_type=booking_type,
                 zone_ids=self.selected_zones,
                 start=day_start,
                 end=day_start + self.horizon,
-                approval_space_ids=approval,
-            )
+            ):
+                polled[booking.id] = booking
+        previous = self._bookings
+        self._zones, self._spaces = zones, spaces
+        self._bookings = merge(previous or {}, polled, self._applied)
+        if previous is not None:
+            self._announce(diff(previous, self._bookings, since=self._watching_since), "poll")
+        return self._snapshot()
+
+    def _snapshot(self) -> Snapshot:
+        day_start = dt_util.start_of_local_day()
         return build_snapshot(
             account=self.account,
-            zones=zones,
-            spaces=spaces,
-            bookings=bookings,
-            now=now,
+            zones=self._zones,
+            spaces=self._spaces,
+            bookings=(self._bookings or {}).values(),
+            now=dt_util.utcnow(),
             day_start=day_start,
             day_end=day_start + timedelta(days=1),
         )
+
+    @callback
+    def async_apply(self, booking: Booking) -> None:
+        """Show what a command returned at once, and announce what it changed."""
+        known = self._bookings if self._bookings is not None else {}
+        previous = known.get(booking.id)
+        if previous is not None and is_stale(previous, booking):
+            return
+        self._applied[booking.id] = booking
+        self._bookings = {**known, booking.id: booking}
+        self.async_set_updated_data(self._snapshot())
+        self._announce(activities(previous, booking, since=self._watching_since), "action")
+
+    def find_booking(self, booking_id: str) -> Booking | None:
+        """A booking we know of, by id."""
+        return (self._bookings or {}).get(booking_id)
+
+    def _announce(self, found: list[Activity], source: str) -> None:
+        """Fire each occurrence on the bus and at its space's event entity.
+
+        Scheduled, not immediate: states must be written before automations hear the news.
+        """
+        if found:
+            self.hass.loop.call_soon(self._fire, found, source)
+
+    @callback
+    def _fire(self, found: list[Activity], source: str) -> None:
+        entry = self.config_entry
+        now = dt_util.utcnow().isoformat()
+        for activity in found:
+            payload = {
+                "config_entry_id": entry.entry_id,
+                "provider": entry.data[CONF_PROVIDER],
+                **activity.payload(),
+                "time": now,
+                "source": source,
+            }
+            self.hass.bus.async_fire(EVENT_WORKPLACE, payload)
+            for space_id in activity.booking.space_ids:
+                async_dispatcher_send(
+                    self.hass, activity_signal(entry.entry_id, space_id), activity, source
+                )
 
     async def _call[T](self, fetch: Callable[[], Awaitable[T]]) -> T:
         """Run a client call, turning library errors into what the coordinator understands."""

@@ -27,6 +27,10 @@ class WorkplaceTimeoutError(WorkplaceConnectionError):
     """The server did not answer within the request timeout."""
 
 
+class WorkplaceOutcomeUnknownError(WorkplaceConnectionError):
+    """A write's answer was lost and checking what happened failed too: look before retrying."""
+
+
 class WorkplaceAuthenticationError(WorkplaceError):
     """The credentials were refused (unknown, revoked or expired key or token)."""
 

@@ -97,7 +97,7 @@ class Guest(DataClassORJSONMixin):
     """A visitor: an attendee of a booking or a pass holder."""
 
     id: str
-    email: str | None = None
+    email: str
     name: str | None = None
     organisation: str | None = None
     checked_in: bool = False
@@ -119,6 +119,10 @@ class Booking(DataClassORJSONMixin):
     title: str | None = None
     checked_in_at: datetime | None = None
     checked_out_at: datetime | None = None
+    guests: tuple[Guest, ...] = ()
+    # When the provider last changed the booking; orders answers that cross in flight.
+    updated_at: datetime | None = None
+    created_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:

@@ -6,30 +6,37 @@ inside this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 import logging
 from typing import Any, Final
+from uuid import uuid4
 
 import aiohttp
 from yarl import URL
 
 from .exceptions import (
-    WorkplaceAuthenticationError,
     WorkplaceBadResponseError,
-    WorkplaceConflictError,
     WorkplaceConnectionError,
     WorkplaceError,
-    WorkplaceLimitReachedError,
-    WorkplaceNotAllowedError,
-    WorkplaceNotFoundError,
-    WorkplacePermissionError,
-    WorkplaceRateLimitError,
-    WorkplaceValidationError,
+    WorkplaceOutcomeUnknownError,
 )
-from .models import Account, Booking, BookingStatus, Person, Space, SpaceKind, Zone, ZoneKind
+from .models import Account, Booking, BookingStatus, Guest, Space, Zone, ZoneKind
+from .placeos_json import (
+    DESKS_METADATA,
+    error_for,
+    expect_object,
+    opt_str,
+    parse_all,
+    parse_attendee,
+    parse_booking,
+    parse_desks,
+    parse_room,
+    parse_zone,
+    req_str,
+)
 from .transport import Response, send
 
 LOGGER = logging.getLogger(__name__)
@@ -41,11 +48,11 @@ ENGINE_API: Final = "/api/engine/v2"
 # larger pages mean fewer requests per refresh. The REST API clamps `limit` to 10 000 (§6).
 BOOKINGS_PAGE_SIZE: Final = 1000
 INDEX_PAGE_SIZE: Final = 1000
+# The `extension_data` key that marks a booking with the request that created it, so that a
+# create whose answer was lost can be found instead of repeated.
+REQUEST_MARK: Final = "home_assistant_request"
 # A runaway server (a `next` link that never ends) must not keep us paging forever.
 MAX_PAGES: Final = 1000
-
-# Desk ids live in the `details` of the zone metadata named "desks" (a PlaceOS convention, §8 [I]).
-DESKS_METADATA: Final = "desks"
 
 
 @dataclass(slots=True)
@@ -57,6 +64,8 @@ class PlaceOSClient:
     session: aiohttp.ClientSession
     request_timeout: float = 30.0
     _base: URL = field(init=False, repr=False)
+    # Spaces whose bookings wait for approval, learnt from the rooms' `approval` flag.
+    _approval_spaces: frozenset[str] = field(default=frozenset(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Normalise the origin once."""
@@ -70,16 +79,16 @@ class PlaceOSClient:
 
     async def get_account(self) -> Account:
         """Check the key and tell which tenant (authority) and user it belongs to."""
-        user = _expect_object(await self._get_json(f"{ENGINE_API}/users/current"))
-        authority = _expect_object(await self._get_json("/auth/authority"))
+        user = expect_object(await self._get_json(f"{ENGINE_API}/users/current"))
+        authority = expect_object(await self._get_json("/auth/authority"))
         try:
             return Account(
-                tenant_id=_req_str(authority, "id"),
-                tenant_name=_opt_str(authority, "name") or _req_str(authority, "domain"),
-                user_id=_req_str(user, "id"),
-                user_name=_opt_str(user, "name") or _req_str(user, "email"),
-                user_email=_req_str(user, "email"),
-                server_version=_opt_str(authority, "version"),
+                tenant_id=req_str(authority, "id"),
+                tenant_name=opt_str(authority, "name") or req_str(authority, "domain"),
+                user_id=req_str(user, "id"),
+                user_name=opt_str(user, "name") or req_str(user, "email"),
+                user_email=req_str(user, "email"),
+                server_version=opt_str(authority, "version"),
             )
         except (KeyError, TypeError, ValueError) as err:
             msg = f"Unexpected account data: {err}"
@@ -92,7 +101,7 @@ class PlaceOSClient:
         zones: list[Zone] = []
         for kind in (ZoneKind.BUILDING, ZoneKind.LEVEL):
             raw = await self._get_all(f"{ENGINE_API}/zones", {"tags": kind.value})
-            zones.extend(_parse_all(raw, partial(_parse_zone, kind=kind), "zone"))
+            zones.extend(parse_all(raw, partial(parse_zone, kind=kind), "zone"))
         return zones
 
     async def get_spaces(self, levels: Collection[Zone]) -> list[Space]:
@@ -107,11 +116,12 @@ class PlaceOSClient:
             children = await self._get_json(
                 f"{ENGINE_API}/metadata/{building_id}/children", {"name": DESKS_METADATA}
             )
-            spaces.extend(_parse_desks(children, level_by_id))
+            spaces.extend(parse_desks(children, level_by_id))
             systems = await self._get_all(
                 f"{ENGINE_API}/systems", {"zone_id": building_id, "bookable": "true"}
             )
-            spaces.extend(_parse_all(systems, lambda item: _parse_room(item, level_by_id), "room"))
+            spaces.extend(parse_all(systems, lambda item: parse_room(item, level_by_id), "room"))
+        self._approval_spaces = frozenset(s.id for s in spaces if s.requires_approval)
         return spaces
 
     # -- bookings -------------------------------------------------------------------------
@@ -123,35 +133,200 @@ class PlaceOSClient:
         zone_ids: Collection[str],
         start: datetime,
         end: datetime,
-        approval_space_ids: Collection[str] = (),
+        email: str | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> list[Booking]:
         """Return the bookings of one type that overlap [start, end) in any of the zones.
 
         Zones must be given: without them PlaceOS returns only the caller's own bookings.
-        Bookings of spaces in `approval_space_ids` that are neither approved nor rejected are
-        reported as pending approval.
+        Checked-out, rejected and cancelled bookings are included, with their status.
         """
         if not zone_ids:
             return []
-        raw = await self._get_all(
-            f"{STAFF_API}/bookings",
-            {
-                "type": booking_type,
-                "zones": ",".join(sorted(zone_ids)),
-                "period_start": str(int(start.timestamp())),
-                "period_end": str(int(end.timestamp())),
-                # Checked-out bookings are hidden by default; we show them as checked out.
-                "include_checked_out": "true",
-            },
-            page_size=BOOKINGS_PAGE_SIZE,
+        query = {
+            "type": booking_type,
+            "zones": ",".join(sorted(zone_ids)),
+            "period_start": str(int(start.timestamp())),
+            "period_end": str(int(end.timestamp())),
+            # Hidden by default; we report them as checked out / cancelled instead (§3.7).
+            "include_checked_out": "true",
+            "include_deleted": "true",
+            **({"email": email} if email else {}),
+            **(extra or {}),
+        }
+        raw = await self._get_all(f"{STAFF_API}/bookings", query, page_size=BOOKINGS_PAGE_SIZE)
+        return parse_all(raw, self._parse_booking, "booking")
+
+    async def get_booking(self, booking_id: str) -> Booking:
+        """Return one booking, also when cancelled."""
+        return self._parse_booking(await self._get_json(f"{STAFF_API}/bookings/{booking_id}"))
+
+    async def create_booking(
+        self,
+        *,
+        space: Space,
+        start: datetime,
+        end: datetime,
+        user_email: str | None = None,
+        user_name: str | None = None,
+        title: str | None = None,
+    ) -> Booking:
+        """Book a space. Never retried: a lost answer is reconciled instead.
+
+        The booking carries a request mark in its `extension_data`; if the answer is lost
+        (timeout, dropped connection, 5xx), we look for that mark: found means it was booked,
+        not found means it was not. If even that look-up fails the outcome is unknown.
+        """
+        mark = uuid4().hex
+        body: dict[str, Any] = {
+            "booking_type": space.booking_type,
+            "asset_id": space.id,
+            "asset_ids": [space.id],
+            "zones": [zone for zone in (space.building_id, space.zone_id) if zone],
+            "booking_start": int(start.timestamp()),
+            "booking_end": int(end.timestamp()),
+            "title": title,
+            "user_email": user_email,
+            "user_name": user_name,
+            "extension_data": {REQUEST_MARK: mark},
+        }
+        body = {key: value for key, value in body.items() if value is not None}
+        try:
+            answer = await self._request("POST", f"{STAFF_API}/bookings", json_body=body)
+        except WorkplaceConnectionError as err:
+            found = await self._reconcile(
+                err,
+                lambda: self.get_bookings(
+                    booking_type=space.booking_type,
+                    zone_ids=body["zones"],
+                    start=start,
+                    end=end,
+                    extra={"extension_data": f"{{{REQUEST_MARK}:{mark}}}"},
+                ),
+            )
+            if found:
+                LOGGER.info("A lost booking answer was reconciled: booking %s exists", found[0].id)
+                return found[0]
+            msg = f"{err}; no booking was made"
+            raise WorkplaceConnectionError(msg) from err
+        return self._parse_booking(answer.json())
+
+    async def update_booking(
+        self,
+        booking_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        title: str | None = None,
+        space: Space | None = None,
+    ) -> Booking:
+        """Change a booking's times, title or space (PlaceOS re-checks clashes)."""
+        body: dict[str, Any] = {}
+        if start is not None:
+            body["booking_start"] = int(start.timestamp())
+        if end is not None:
+            body["booking_end"] = int(end.timestamp())
+        if title is not None:
+            body["title"] = title
+        if space is not None:
+            body["asset_id"], body["asset_ids"] = space.id, [space.id]
+            body["zones"] = [zone for zone in (space.building_id, space.zone_id) if zone]
+        answer = await self._request("PATCH", f"{STAFF_API}/bookings/{booking_id}", json_body=body)
+        return self._parse_booking(answer.json())
+
+    async def cancel_booking(self, booking_id: str) -> None:
+        """Cancel (soft-delete) a booking; a lost answer is checked, not repeated."""
+        try:
+            await self._request("DELETE", f"{STAFF_API}/bookings/{booking_id}")
+        except WorkplaceConnectionError as err:
+            booking = await self._reconcile(err, lambda: self.get_booking(booking_id))
+            if booking.status is not BookingStatus.CANCELLED:
+                msg = f"{err}; the booking was not cancelled"
+                raise WorkplaceConnectionError(msg) from err
+
+    async def check_in(self, booking_id: str, *, checked_in: bool = True) -> Booking:
+        """Check a booking in (or out, with `checked_in=False`)."""
+        answer = await self._request(
+            "POST",
+            f"{STAFF_API}/bookings/{booking_id}/check_in",
+            {"state": "true" if checked_in else "false"},
         )
-        approval = frozenset(approval_space_ids)
-        return _parse_all(raw, lambda item: _parse_booking(item, approval), "booking")
+        return self._parse_booking(answer.json())
+
+    async def approve_booking(self, booking_id: str) -> Booking:
+        """Approve a booking waiting for approval."""
+        answer = await self._request("POST", f"{STAFF_API}/bookings/{booking_id}/approve")
+        return self._parse_booking(answer.json())
+
+    async def reject_booking(self, booking_id: str) -> Booking:
+        """Reject a booking waiting for approval."""
+        answer = await self._request("POST", f"{STAFF_API}/bookings/{booking_id}/reject")
+        return self._parse_booking(answer.json())
+
+    # -- guests -----------------------------------------------------------------------------
+
+    async def get_booking_guests(self, booking_id: str) -> list[Guest]:
+        """The guests (attendees) of a booking."""
+        raw = await self._get_json(f"{STAFF_API}/bookings/{booking_id}/guests")
+        if not isinstance(raw, list):
+            msg = f"Expected a list of guests, got {type(raw).__name__}"
+            raise WorkplaceBadResponseError(msg)
+        return parse_all(raw, parse_attendee, "guest")
+
+    async def add_guest(
+        self,
+        booking_id: str,
+        *,
+        email: str,
+        name: str,
+        organisation: str | None = None,
+        phone: str | None = None,
+    ) -> Guest:
+        """Add a visitor to a booking, creating or updating the guest record (§3.4).
+
+        A lost answer is reconciled against the booking's guest list, never repeated.
+        """
+        body = {"email": email.lower(), "name": name, "visit_expected": True}
+        body |= {
+            key: value for key, value in (("organisation", organisation), ("phone", phone)) if value
+        }
+        path = f"{STAFF_API}/bookings/{booking_id}/attendee"
+        try:
+            answer = await self._request("POST", path, json_body=body)
+        except WorkplaceConnectionError as err:
+            guests = await self._reconcile(err, lambda: self.get_booking_guests(booking_id))
+            if guest := next((g for g in guests if g.email == email.lower()), None):
+                LOGGER.info("A lost guest answer was reconciled: the guest is on the booking")
+                return guest
+            msg = f"{err}; the guest was not added"
+            raise WorkplaceConnectionError(msg) from err
+        return parse_attendee(answer.json())
+
+    async def remove_guest(self, booking_id: str, email: str) -> None:
+        """Take a visitor off a booking."""
+        await self._request("DELETE", f"{STAFF_API}/bookings/{booking_id}/attendee/{email.lower()}")
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def _parse_booking(self, item: Any) -> Booking:
+        return parse_booking(item, self._approval_spaces)
+
+    @staticmethod
+    async def _reconcile[T](error: WorkplaceConnectionError, look: Callable[[], Awaitable[T]]) -> T:
+        """Find out what a write whose answer was lost did; unknown if we cannot even look."""
+        try:
+            return await look()
+        except WorkplaceError as err:
+            msg = f"{error}; checking what happened failed too ({err})"
+            raise WorkplaceOutcomeUnknownError(msg) from err
+
     async def _request(
-        self, method: str, path_or_url: str | URL, params: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path_or_url: str | URL,
+        params: Mapping[str, str] | None = None,
+        *,
+        json_body: Any = None,
     ) -> Response:
         url = path_or_url if isinstance(path_or_url, URL) else self._base.with_path(path_or_url)
         if params:
@@ -162,9 +337,10 @@ class PlaceOSClient:
             url,
             headers={"Accept": "application/json", "X-API-Key": self.api_key},
             timeout=self.request_timeout,
+            json_body=json_body,
         )
         if response.status >= 300:  # noqa: PLR2004
-            raise _error_for(method, url, response)
+            raise error_for(method, url, response)
         return response
 
     async def _get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
@@ -195,239 +371,3 @@ class PlaceOSClient:
             target, query = self._base.join(URL(link)), None
         msg = f"{path} kept paging past {MAX_PAGES} pages"
         raise WorkplaceBadResponseError(msg)
-
-
-# -- error mapping ---------------------------------------------------------------------------
-
-
-_SIMPLE_ERRORS: Final[dict[int, type[WorkplaceError]]] = {
-    401: WorkplaceAuthenticationError,
-    404: WorkplaceNotFoundError,
-    405: WorkplaceNotAllowedError,
-    408: WorkplaceConnectionError,
-}
-
-
-def _error_for(method: str, url: URL, response: Response) -> WorkplaceError:
-    """Map a PlaceOS error answer (shapes in catalog §4) onto the library's error tree."""
-    status = response.status
-    body = _error_body(response)
-    reason = str(body.get("error") or f"HTTP {status}")
-    if status == 403:  # noqa: PLR2004 - PlaceOS answers 403 with an empty body
-        return WorkplacePermissionError(f"{method} {url.path}: not permitted")
-    if status == 409:  # noqa: PLR2004
-        clashing = _parse_all(
-            body.get("bookings") or [], lambda item: _parse_booking(item, frozenset()), "booking"
-        )
-        return WorkplaceConflictError(reason, conflicting=tuple(clashing))
-    if status == 410:  # noqa: PLR2004
-        limit = body.get("limit")
-        return WorkplaceLimitReachedError(reason, limit=limit if isinstance(limit, int) else None)
-    if status in (400, 422):
-        return WorkplaceValidationError(reason, failures=_failures(body))
-    if status == 429:  # noqa: PLR2004
-        return WorkplaceRateLimitError(reason, retry_after=response.retry_after)
-    if error := _SIMPLE_ERRORS.get(status):
-        return error(f"{method} {url.path}: {reason}")
-    if status >= 500:  # noqa: PLR2004
-        return WorkplaceConnectionError(f"{method} {url.path}: {reason}")
-    return WorkplaceBadResponseError(f"{method} {url.path}: unexpected HTTP {status}")
-
-
-def _error_body(response: Response) -> dict[str, Any]:
-    """The JSON error object, or {} for empty (403) or non-JSON bodies."""
-    try:
-        body = response.json()
-    except WorkplaceBadResponseError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _failures(body: Mapping[str, Any]) -> tuple[str, ...]:
-    if parameter := body.get("parameter"):
-        return (f"{parameter}: {body.get('restriction', 'invalid')}",)
-    failures = body.get("failures")
-    if not isinstance(failures, list):
-        return ()
-    return tuple(
-        f"{item.get('field')}: {item.get('reason')}" for item in failures if isinstance(item, dict)
-    )
-
-
-# -- parsing -----------------------------------------------------------------------------------
-
-
-def _parse_all[T](raw: Iterable[Any], parse: Callable[[Any], T | None], what: str) -> list[T]:
-    """Parse each item; an item we cannot read is skipped and logged, never fatal."""
-    parsed: list[T] = []
-    for item in raw:
-        try:
-            result = parse(item)
-        except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as err:
-            LOGGER.warning("Skipping a malformed PlaceOS %s: %s", what, err)
-            continue
-        if result is not None:
-            parsed.append(result)
-    return parsed
-
-
-def _expect_object(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        msg = f"Expected a JSON object, got {type(value).__name__}"
-        raise WorkplaceBadResponseError(msg)
-    return value
-
-
-def _req_str(item: Mapping[str, Any], key: str) -> str:
-    value = item[key]
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        msg = f"{key} is not a usable id or text: {type(value).__name__}"
-        raise ValueError(msg)
-    return str(value)
-
-
-def _opt_str(item: Mapping[str, Any], key: str) -> str | None:
-    value = item.get(key)
-    return value if isinstance(value, str) and value else None
-
-
-def _opt_int(item: Mapping[str, Any], key: str) -> int | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"{key} is not an integer"
-        raise TypeError(msg)
-    return int(value)
-
-
-def _req_time(item: Mapping[str, Any], key: str) -> datetime:
-    value = _opt_time(item, key)
-    if value is None:
-        msg = f"{key} is missing"
-        raise KeyError(msg)
-    return value
-
-
-def _opt_time(item: Mapping[str, Any], key: str) -> datetime | None:
-    seconds = _opt_int(item, key)
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
-def _str_list(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = item.get(key) or []
-    if not isinstance(value, list):
-        msg = f"{key} is not a list"
-        raise TypeError(msg)
-    return tuple(entry for entry in value if isinstance(entry, str) and entry)
-
-
-def _parse_zone(item: Any, *, kind: ZoneKind) -> Zone:
-    return Zone(
-        id=_req_str(item, "id"),
-        name=_opt_str(item, "display_name") or _req_str(item, "name"),
-        kind=kind,
-        parent_id=_opt_str(item, "parent_id"),
-        timezone=_opt_str(item, "timezone"),
-    )
-
-
-def _parse_desks(children: Any, level_by_id: Mapping[str, Zone]) -> list[Space]:
-    """Desks from `metadata/{building}/children?name=desks` (§3.6): one entry per child zone."""
-    if not isinstance(children, list):
-        msg = f"Expected a list of zone metadata, got {type(children).__name__}"
-        raise WorkplaceBadResponseError(msg)
-    desks: list[Space] = []
-    for child in children:
-        if not isinstance(child, dict) or not isinstance(child.get("zone"), dict):
-            LOGGER.warning("Skipping malformed PlaceOS zone metadata")
-            continue
-        level = level_by_id.get(str(child["zone"].get("id")))
-        details = ((child.get("metadata") or {}).get(DESKS_METADATA) or {}).get("details")
-        if level is None or details is None:
-            continue
-        if not isinstance(details, list):
-            LOGGER.warning("Skipping PlaceOS desks of %s: details is not a list", level.id)
-            continue
-        desks.extend(_parse_all(details, partial(_parse_desk, level=level), "desk"))
-    return desks
-
-
-def _parse_desk(item: Any, *, level: Zone) -> Space:
-    return Space(
-        id=_req_str(item, "id"),
-        name=_opt_str(item, "name") or _req_str(item, "id"),
-        kind=SpaceKind.DESK,
-        zone_id=level.id,
-        building_id=level.parent_id,
-        booking_type="desk",
-        capacity=1,
-        bookable=item.get("bookable") is not False,
-    )
-
-
-def _parse_room(item: Any, level_by_id: Mapping[str, Zone]) -> Space | None:
-    level = next((level_by_id[z] for z in _str_list(item, "zones") if z in level_by_id), None)
-    if level is None:
-        return None  # a room of a level we do not track
-    return Space(
-        id=_req_str(item, "id"),
-        name=_opt_str(item, "display_name") or _req_str(item, "name"),
-        kind=SpaceKind.ROOM,
-        zone_id=level.id,
-        building_id=level.parent_id,
-        booking_type="room",
-        capacity=_opt_int(item, "capacity"),
-        bookable=item.get("bookable") is not False,
-        requires_approval=item.get("approval") is True,
-    )
-
-
-def _booking_status(item: Mapping[str, Any], *, needs_approval: bool) -> BookingStatus:
-    """Our status from PlaceOS flags; `checked_in=false` with `checked_out_at` is checked out."""
-    if item.get("deleted") is True:
-        return BookingStatus.CANCELLED
-    if item.get("rejected") is True:
-        return BookingStatus.REJECTED
-    if item.get("checked_in") is True:
-        return BookingStatus.CHECKED_IN
-    if item.get("checked_out_at") is not None:
-        return BookingStatus.CHECKED_OUT
-    if needs_approval and item.get("approved") is not True:
-        return BookingStatus.PENDING_APPROVAL
-    return BookingStatus.RESERVED
-
-
-def _parse_booking(item: Any, approval_space_ids: frozenset[str]) -> Booking:
-    space_ids = _str_list(item, "asset_ids") or (
-        (_req_str(item, "asset_id"),) if item.get("asset_id") else ()
-    )
-    start, end = _req_time(item, "booking_start"), _req_time(item, "booking_end")
-    if end <= start:
-        msg = "booking_end is not after booking_start"
-        raise ValueError(msg)
-    booked_by = Person(
-        name=_opt_str(item, "booked_by_name"),
-        email=_opt_str(item, "booked_by_email"),
-        id=_opt_str(item, "booked_by_id"),
-    )
-    return Booking(
-        id=_req_str(item, "id"),
-        booking_type=_req_str(item, "booking_type"),
-        space_ids=space_ids,
-        zone_ids=_str_list(item, "zones"),
-        start=start,
-        end=end,
-        status=_booking_status(
-            item, needs_approval=any(s in approval_space_ids for s in space_ids)
-        ),
-        person=Person(
-            name=_opt_str(item, "user_name"),
-            email=_opt_str(item, "user_email"),
-            id=_opt_str(item, "user_id"),
-        ),
-        booked_by=booked_by if booked_by.email or booked_by.name else None,
-        title=_opt_str(item, "title"),
-        checked_in_at=_opt_time(item, "checked_in_at"),
-        checked_out_at=_opt_time(item, "checked_out_at"),
-    )

@@ -82,15 +82,19 @@ async def send(
     *,
     headers: Mapping[str, str],
     timeout: float,
+    json_body: Any = None,
 ) -> Response:
     """Send one request and read the whole answer, mapping transport failures.
 
     Error messages name the method and path only: query strings and headers may carry secrets.
     """
+    data = None if json_body is None else orjson.dumps(json_body)
+    if data is not None:
+        headers = {**headers, "Content-Type": "application/json"}
     try:
         async with (
             asyncio.timeout(timeout),
-            session.request(method, url, headers=headers) as answer,
+            session.request(method, url, headers=headers, data=data) as answer,
         ):
             body = await answer.read()
     except TimeoutError as err:

@@ -1,0 +1,292 @@
+"""PlaceOS JSON: reading answers into our models and error bodies into our error tree.
+
+Shapes follow the catalog `reference/placeos.md` (§4 errors, §5 models). Anything we cannot read
+is skipped item by item and logged, never fatal to a whole answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from functools import partial
+import logging
+from typing import Any, Final
+
+from yarl import URL
+
+from .exceptions import (
+    WorkplaceAuthenticationError,
+    WorkplaceBadResponseError,
+    WorkplaceConflictError,
+    WorkplaceConnectionError,
+    WorkplaceError,
+    WorkplaceLimitReachedError,
+    WorkplaceNotAllowedError,
+    WorkplaceNotFoundError,
+    WorkplacePermissionError,
+    WorkplaceRateLimitError,
+    WorkplaceValidationError,
+)
+from .models import Booking, BookingStatus, Guest, Person, Space, SpaceKind, Zone, ZoneKind
+from .transport import Response
+
+LOGGER = logging.getLogger(__name__)
+
+# Desk ids live in the `details` of the zone metadata named "desks" (a PlaceOS convention, §8 [I]).
+DESKS_METADATA: Final = "desks"
+
+
+# -- error mapping ---------------------------------------------------------------------------
+
+
+_SIMPLE_ERRORS: Final[dict[int, type[WorkplaceError]]] = {
+    401: WorkplaceAuthenticationError,
+    404: WorkplaceNotFoundError,
+    405: WorkplaceNotAllowedError,
+    408: WorkplaceConnectionError,
+}
+
+
+def error_for(method: str, url: URL, response: Response) -> WorkplaceError:
+    """Map a PlaceOS error answer (shapes in catalog §4) onto the library's error tree."""
+    status = response.status
+    body = _error_body(response)
+    reason = str(body.get("error") or f"HTTP {status}")
+    if status == 403:  # noqa: PLR2004 - PlaceOS answers 403 with an empty body
+        return WorkplacePermissionError(f"{method} {url.path}: not permitted")
+    if status == 409:  # noqa: PLR2004
+        clashing = parse_all(
+            body.get("bookings") or [], lambda item: parse_booking(item, frozenset()), "booking"
+        )
+        return WorkplaceConflictError(reason, conflicting=tuple(clashing))
+    if status == 410:  # noqa: PLR2004
+        limit = body.get("limit")
+        return WorkplaceLimitReachedError(reason, limit=limit if isinstance(limit, int) else None)
+    if status in (400, 422):
+        return WorkplaceValidationError(reason, failures=_failures(body))
+    if status == 429:  # noqa: PLR2004
+        return WorkplaceRateLimitError(reason, retry_after=response.retry_after)
+    if error := _SIMPLE_ERRORS.get(status):
+        return error(f"{method} {url.path}: {reason}")
+    if status >= 500:  # noqa: PLR2004
+        return WorkplaceConnectionError(f"{method} {url.path}: {reason}")
+    return WorkplaceBadResponseError(f"{method} {url.path}: unexpected HTTP {status}")
+
+
+def _error_body(response: Response) -> dict[str, Any]:
+    """The JSON error object, or {} for empty (403) or non-JSON bodies."""
+    try:
+        body = response.json()
+    except WorkplaceBadResponseError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _failures(body: Mapping[str, Any]) -> tuple[str, ...]:
+    if parameter := body.get("parameter"):
+        return (f"{parameter}: {body.get('restriction', 'invalid')}",)
+    failures = body.get("failures")
+    if not isinstance(failures, list):
+        return ()
+    return tuple(
+        f"{item.get('field')}: {item.get('reason')}" for item in failures if isinstance(item, dict)
+    )
+
+
+# -- parsing -----------------------------------------------------------------------------------
+
+
+def parse_all[T](raw: Iterable[Any], parse: Callable[[Any], T | None], what: str) -> list[T]:
+    """Parse each item; an item we cannot read is skipped and logged, never fatal."""
+    parsed: list[T] = []
+    for item in raw:
+        try:
+            result = parse(item)
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as err:
+            LOGGER.warning("Skipping a malformed PlaceOS %s: %s", what, err)
+            continue
+        if result is not None:
+            parsed.append(result)
+    return parsed
+
+
+def expect_object(value: Any) -> dict[str, Any]:
+    """Return the value if it is a JSON object, else refuse the answer."""
+    if not isinstance(value, dict):
+        msg = f"Expected a JSON object, got {type(value).__name__}"
+        raise WorkplaceBadResponseError(msg)
+    return value
+
+
+def req_str(item: Mapping[str, Any], key: str) -> str:
+    """A required id or text (ints are ids too), as a string."""
+    value = item[key]
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        msg = f"{key} is not a usable id or text: {type(value).__name__}"
+        raise ValueError(msg)
+    return str(value)
+
+
+def opt_str(item: Mapping[str, Any], key: str) -> str | None:
+    """An optional non-empty text."""
+    value = item.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _opt_int(item: Mapping[str, Any], key: str) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"{key} is not an integer"
+        raise TypeError(msg)
+    return int(value)
+
+
+def _req_time(item: Mapping[str, Any], key: str) -> datetime:
+    value = _opt_time(item, key)
+    if value is None:
+        msg = f"{key} is missing"
+        raise KeyError(msg)
+    return value
+
+
+def _opt_time(item: Mapping[str, Any], key: str) -> datetime | None:
+    seconds = _opt_int(item, key)
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def _str_list(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = item.get(key) or []
+    if not isinstance(value, list):
+        msg = f"{key} is not a list"
+        raise TypeError(msg)
+    return tuple(entry for entry in value if isinstance(entry, str) and entry)
+
+
+def parse_zone(item: Any, *, kind: ZoneKind) -> Zone:
+    """A Zone (§5.6) of a known kind."""
+    return Zone(
+        id=req_str(item, "id"),
+        name=opt_str(item, "display_name") or req_str(item, "name"),
+        kind=kind,
+        parent_id=opt_str(item, "parent_id"),
+        timezone=opt_str(item, "timezone"),
+    )
+
+
+def parse_desks(children: Any, level_by_id: Mapping[str, Zone]) -> list[Space]:
+    """Desks from `metadata/{building}/children?name=desks` (§3.6): one entry per child zone."""
+    if not isinstance(children, list):
+        msg = f"Expected a list of zone metadata, got {type(children).__name__}"
+        raise WorkplaceBadResponseError(msg)
+    desks: list[Space] = []
+    for child in children:
+        if not isinstance(child, dict) or not isinstance(child.get("zone"), dict):
+            LOGGER.warning("Skipping malformed PlaceOS zone metadata")
+            continue
+        level = level_by_id.get(str(child["zone"].get("id")))
+        details = ((child.get("metadata") or {}).get(DESKS_METADATA) or {}).get("details")
+        if level is None or details is None:
+            continue
+        if not isinstance(details, list):
+            LOGGER.warning("Skipping PlaceOS desks of %s: details is not a list", level.id)
+            continue
+        desks.extend(parse_all(details, partial(_parse_desk, level=level), "desk"))
+    return desks
+
+
+def _parse_desk(item: Any, *, level: Zone) -> Space:
+    return Space(
+        id=req_str(item, "id"),
+        name=opt_str(item, "name") or req_str(item, "id"),
+        kind=SpaceKind.DESK,
+        zone_id=level.id,
+        building_id=level.parent_id,
+        booking_type="desk",
+        capacity=1,
+        bookable=item.get("bookable") is not False,
+    )
+
+
+def parse_room(item: Any, level_by_id: Mapping[str, Zone]) -> Space | None:
+    """A bookable ControlSystem (§5.6) on one of the levels, else None."""
+    level = next((level_by_id[z] for z in _str_list(item, "zones") if z in level_by_id), None)
+    if level is None:
+        return None  # a room of a level we do not track
+    return Space(
+        id=req_str(item, "id"),
+        name=opt_str(item, "display_name") or req_str(item, "name"),
+        kind=SpaceKind.ROOM,
+        zone_id=level.id,
+        building_id=level.parent_id,
+        booking_type="room",
+        capacity=_opt_int(item, "capacity"),
+        bookable=item.get("bookable") is not False,
+        requires_approval=item.get("approval") is True,
+    )
+
+
+def _booking_status(item: Mapping[str, Any], *, needs_approval: bool) -> BookingStatus:
+    """Our status from PlaceOS flags; `checked_in=false` with `checked_out_at` is checked out."""
+    if item.get("deleted") is True:
+        return BookingStatus.CANCELLED
+    if item.get("rejected") is True:
+        return BookingStatus.REJECTED
+    if item.get("checked_in") is True:
+        return BookingStatus.CHECKED_IN
+    if item.get("checked_out_at") is not None:
+        return BookingStatus.CHECKED_OUT
+    if needs_approval and item.get("approved") is not True:
+        return BookingStatus.PENDING_APPROVAL
+    return BookingStatus.RESERVED
+
+
+def parse_booking(item: Any, approval_space_ids: frozenset[str]) -> Booking:
+    """A Booking (§5.1); unapproved bookings of approval spaces are pending."""
+    space_ids = _str_list(item, "asset_ids") or (
+        (req_str(item, "asset_id"),) if item.get("asset_id") else ()
+    )
+    start, end = _req_time(item, "booking_start"), _req_time(item, "booking_end")
+    if end <= start:
+        msg = "booking_end is not after booking_start"
+        raise ValueError(msg)
+    booked_by = Person(
+        name=opt_str(item, "booked_by_name"),
+        email=opt_str(item, "booked_by_email"),
+        id=opt_str(item, "booked_by_id"),
+    )
+    return Booking(
+        id=req_str(item, "id"),
+        booking_type=req_str(item, "booking_type"),
+        space_ids=space_ids,
+        zone_ids=_str_list(item, "zones"),
+        start=start,
+        end=end,
+        status=_booking_status(
+            item, needs_approval=any(s in approval_space_ids for s in space_ids)
+        ),
+        person=Person(
+            name=opt_str(item, "user_name"),
+            email=opt_str(item, "user_email"),
+            id=opt_str(item, "user_id"),
+        ),
+        booked_by=booked_by if booked_by.email or booked_by.name else None,
+        title=opt_str(item, "title"),
+        checked_in_at=_opt_time(item, "checked_in_at"),
+        checked_out_at=_opt_time(item, "checked_out_at"),
+        guests=tuple(parse_all(item.get("attendees") or [], parse_attendee, "attendee")),
+        updated_at=_opt_time(item, "updated_at"),
+        created_at=_opt_time(item, "created") or _opt_time(item, "created_at"),
+    )
+
+
+def parse_attendee(item: Any) -> Guest:
+    """An Attendee (§5.4 output) or a Guest (§5.3) with its attendance flags."""
+    return Guest(
+        id=req_str(item, "guest_id") if item.get("guest_id") is not None else req_str(item, "id"),
+        email=req_str(item, "email").lower(),
+        name=opt_str(item, "name"),
+        organisation=opt_str(item, "organisation"),
+        checked_in=item.get("checked_in") is True,
+    )
