@@ -9,6 +9,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .const import DOMAIN
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
+from .services import async_setup_services
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -25,7 +26,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration; actions will be registered here."""
+    """Register the actions, once, whether or not an entry is loaded."""
+    async_setup_services(hass)
     return True
 
 

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.components.calendar.const import (
+    EVENT_END,
+    EVENT_LOCATION,
+    EVENT_START,
+    EVENT_SUMMARY,
+    CalendarEntityFeature,
+)
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import dt as dt_util
 
 from .entity import ZoneEntity, add_entities_as_they_appear
+from .errors import invalid, remote_errors
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import Booking, Zone
+    from .api import Booking, Space, Zone
     from .coordinator import WorkplaceConfigEntry
 
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = 1
 
 BOOKINGS = EntityDescription(key="bookings", translation_key="bookings")
 
@@ -37,7 +45,14 @@ async def async_setup_entry(
 
 
 class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
-    """The zone's active bookings within the polled horizon, as calendar events."""
+    """The zone's active bookings within the polled horizon, as calendar events.
+
+    Creating an event books the space named in its location; deleting one cancels the booking.
+    """
+
+    _attr_supported_features = (
+        CalendarEntityFeature.CREATE_EVENT | CalendarEntityFeature.DELETE_EVENT
+    )
 
     @property
     def event(self) -> CalendarEvent | None:
@@ -61,6 +76,45 @@ class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
             for booking in self._bookings()
             if booking.overlaps(start_date, end_date)
         ]
+
+    async def async_create_event(self, **kwargs: Any) -> None:
+        """Book the space the event's location names, for the event's time."""
+        start, end = kwargs[EVENT_START], kwargs[EVENT_END]
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            raise invalid("calendar_all_day")
+        space = self._space_named(kwargs.get(EVENT_LOCATION))
+        async with remote_errors(self.coordinator.config_entry):
+            booking = await self.coordinator.client.create_booking(
+                space=space,
+                start=dt_util.as_utc(start),
+                end=dt_util.as_utc(end),
+                title=kwargs.get(EVENT_SUMMARY) or None,
+            )
+        self.coordinator.async_apply(booking)
+
+    async def async_delete_event(
+        self,
+        uid: str,
+        recurrence_id: str | None = None,
+        recurrence_range: str | None = None,
+    ) -> None:
+        """Cancel the booking behind the event."""
+        async with remote_errors(self.coordinator.config_entry):
+            await self.coordinator.client.cancel_booking(uid)
+            booking = await self.coordinator.client.get_booking(uid)
+        self.coordinator.async_apply(booking)
+
+    def _space_named(self, location: str | None) -> Space:
+        """The zone's space whose id or name the location gives (case-insensitive)."""
+        wanted = (location or "").strip().casefold()
+        snapshot = self.coordinator.data
+        for space in snapshot.spaces.values():
+            if self.zone_id not in (space.zone_id, space.building_id):
+                continue
+            names = {space.id, space.name, snapshot.space_names.get(space.id, space.name)}
+            if wanted in {name.casefold() for name in names}:
+                return space
+        raise invalid("calendar_space_required")
 
     def _bookings(self) -> list[Booking]:
         return [

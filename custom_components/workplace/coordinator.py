@@ -157,6 +157,24 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         """A booking we know of, by id."""
         return (self._bookings or {}).get(booking_id)
 
+    def bookings_of(self, email: str | None) -> list[Booking]:
+        """The known bookings of one person (by email, case-insensitive)."""
+        wanted = (email or "").lower()
+        return [
+            booking
+            for booking in (self._bookings or {}).values()
+            if (booking.person.email or "").lower() == wanted
+        ]
+
+    def zones_of(self, booking: Booking) -> set[str]:
+        """The tracked zones a booking is in: its own and those of its spaces."""
+        spaces = self.data.spaces
+        found = set(booking.zone_ids)
+        for space_id in booking.space_ids:
+            if space := spaces.get(space_id):
+                found |= {space.zone_id, space.building_id or space.zone_id}
+        return found & set(self.data.zones)
+
     def _announce(self, found: list[Activity], source: str) -> None:
         """Fire each occurrence on the bus and at its space's event entity.
 

@@ -1,0 +1,423 @@
+"""Staff actions: book, change, cancel, check in and out, approve, visitors, door reports.
+
+Registered once in `async_setup`, so automations validate even while no entry is loaded. Each
+action names its entry with `config_entry_id`. Bad input raises a translated
+`ServiceValidationError`; a failure of the remote system a translated `HomeAssistantError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+import re
+from typing import Any, cast
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .api import (
+    Booking,
+    BookingStatus,
+    Guest,
+    Space,
+)
+from .const import DOMAIN
+from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
+from .devices import object_key
+from .errors import invalid, remote_errors
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_SPACE = "space"
+ATTR_SPACE_ID = "space_id"
+ATTR_BOOKING_ID = "booking_id"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_TITLE = "title"
+ATTR_USER_EMAIL = "user_email"
+ATTR_USER_NAME = "user_name"
+ATTR_ZONE_ID = "zone_id"
+ATTR_EMAIL = "email"
+ATTR_NAME = "name"
+ATTR_ORGANISATION = "organisation"
+ATTR_PHONE = "phone"
+ATTR_PERSON = "person"
+ATTR_DIRECTION = "direction"
+
+# Deliberately loose: the server is the judge; this catches typos like a missing "@".
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# PlaceOS lets people check in up to an hour before the start (§3.7, tenant default).
+EARLY_CHECK_IN = timedelta(hours=1)
+
+ENTRY: dict[vol.Marker, Any] = {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
+SPACE: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_SPACE): cv.entity_id,
+    vol.Optional(ATTR_SPACE_ID): cv.string,
+}
+BOOKING: dict[vol.Marker, Any] = {vol.Optional(ATTR_BOOKING_ID): vol.Coerce(str), **SPACE}
+
+SCHEMAS: dict[str, vol.Schema] = {
+    "create_booking": vol.Schema(
+        {
+            **ENTRY,
+            **SPACE,
+            vol.Required(ATTR_START): cv.datetime,
+            vol.Required(ATTR_END): cv.datetime,
+            vol.Optional(ATTR_USER_EMAIL): cv.string,
+            vol.Optional(ATTR_USER_NAME): cv.string,
+            vol.Optional(ATTR_TITLE): cv.string,
+        }
+    ),
+    "update_booking": vol.Schema(
+        {
+            **ENTRY,
+            vol.Required(ATTR_BOOKING_ID): vol.Coerce(str),
+            **SPACE,
+            vol.Optional(ATTR_START): cv.datetime,
+            vol.Optional(ATTR_END): cv.datetime,
+            vol.Optional(ATTR_TITLE): cv.string,
+        }
+    ),
+    "cancel_booking": vol.Schema({**ENTRY, vol.Required(ATTR_BOOKING_ID): vol.Coerce(str)}),
+    "check_in": vol.Schema({**ENTRY, **BOOKING}),
+    "check_out": vol.Schema({**ENTRY, **BOOKING}),
+    "approve_booking": vol.Schema({**ENTRY, vol.Required(ATTR_BOOKING_ID): vol.Coerce(str)}),
+    "reject_booking": vol.Schema({**ENTRY, vol.Required(ATTR_BOOKING_ID): vol.Coerce(str)}),
+    "list_bookings": vol.Schema(
+        {
+            **ENTRY,
+            **SPACE,
+            vol.Optional(ATTR_START): cv.datetime,
+            vol.Optional(ATTR_END): cv.datetime,
+            vol.Optional(ATTR_ZONE_ID): cv.string,
+            vol.Optional(ATTR_USER_EMAIL): cv.string,
+        }
+    ),
+    "add_guest": vol.Schema(
+        {
+            **ENTRY,
+            **BOOKING,
+            vol.Required(ATTR_EMAIL): cv.string,
+            vol.Required(ATTR_NAME): cv.string,
+            vol.Optional(ATTR_ORGANISATION): cv.string,
+            vol.Optional(ATTR_PHONE): cv.string,
+        }
+    ),
+    "remove_guest": vol.Schema({**ENTRY, **BOOKING, vol.Required(ATTR_EMAIL): cv.string}),
+    "report_access": vol.Schema(
+        {
+            **ENTRY,
+            vol.Required(ATTR_PERSON): cv.string,
+            vol.Optional(ATTR_ZONE_ID): cv.string,
+            vol.Optional(ATTR_DIRECTION, default="in"): vol.In(["in", "out"]),
+        }
+    ),
+}
+
+
+def booking_data(coordinator: WorkplaceCoordinator, booking: Booking) -> dict[str, Any]:
+    """A booking as action response data."""
+    space_id = booking.space_ids[0] if booking.space_ids else None
+    space = coordinator.data.spaces.get(space_id) if space_id else None
+    return {
+        "id": booking.id,
+        "booking_type": booking.booking_type,
+        "space_id": space_id,
+        "space_name": space.name if space else None,
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+        "status": booking.status.value,
+        "title": booking.title,
+        "person": {"name": booking.person.name, "email": booking.person.email},
+        "guests": [guest_data(guest) for guest in booking.guests],
+    }
+
+
+def guest_data(guest: Guest) -> dict[str, Any]:
+    """A guest as action response data."""
+    return {
+        "email": guest.email,
+        "name": guest.name,
+        "organisation": guest.organisation,
+        "checked_in": guest.checked_in,
+    }
+
+
+class ActionContext:
+    """The entry an action call is for, and how to find its spaces and bookings."""
+
+    def __init__(self, hass: HomeAssistant, call: ServiceCall) -> None:
+        """Find the loaded entry the call names."""
+        entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise invalid("entry_not_found", entry_id=entry_id)
+        if entry.state is not ConfigEntryState.LOADED:
+            raise invalid("entry_not_loaded", title=entry.title)
+        self.hass = hass
+        self.call = call
+        self.entry = cast("WorkplaceConfigEntry", entry)
+        self.coordinator = self.entry.runtime_data
+        self.client = self.coordinator.client
+
+    def space(self, *, required: bool = True) -> Space | None:
+        """The space given by entity (any entity of its device) or by id."""
+        data = self.call.data
+        if ATTR_SPACE in data:
+            space_id = self._space_id_of_entity(data[ATTR_SPACE])
+        elif ATTR_SPACE_ID in data:
+            space_id = data[ATTR_SPACE_ID]
+        elif required:
+            raise invalid("space_required")
+        else:
+            return None
+        space = self.coordinator.data.spaces.get(space_id)
+        if space is None:
+            raise invalid("space_not_found", space=space_id)
+        return space
+
+    def _space_id_of_entity(self, entity_id: str) -> str:
+        registry_entry = er.async_get(self.hass).async_get(entity_id)
+        device = (
+            dr.async_get(self.hass).async_get(registry_entry.device_id)
+            if registry_entry and registry_entry.device_id
+            else None
+        )
+        prefix = object_key(self.entry, "")
+        for domain, key in device.identifiers if device else ():
+            if domain == DOMAIN and key.startswith(prefix):
+                return key.removeprefix(prefix)
+        raise invalid("space_not_found", space=entity_id)
+
+    def booking_id(self) -> str:
+        """The booking given by id, or else the current booking of the given space."""
+        if booking_id := self.call.data.get(ATTR_BOOKING_ID):
+            return str(booking_id)
+        space = self.space(required=False)
+        if space is None:
+            raise invalid("booking_required")
+        state = self.coordinator.data.space_states.get(space.id)
+        if state is None or state.current is None:
+            raise invalid("no_current_booking", space=space.name)
+        return state.current.id
+
+    def period(self, *, required: bool) -> tuple[datetime | None, datetime | None]:
+        """Start and end, made timezone-aware, with end after start."""
+        start, end = (self._aware(self.call.data.get(key)) for key in (ATTR_START, ATTR_END))
+        if required and (start is None or end is None):
+            raise invalid("period_required")
+        if start is not None and end is not None and end <= start:
+            raise invalid("end_before_start")
+        return start, end
+
+    @staticmethod
+    def _aware(value: datetime | None) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=dt_util.get_default_time_zone())
+
+    def email(self, key: str) -> str | None:
+        """A well-formed email address from the call, lower-cased."""
+        value = self.call.data.get(key)
+        if value is None:
+            return None
+        if not EMAIL.match(value.strip()):
+            raise invalid("invalid_email", email=value)
+        return str(value).strip().lower()
+
+
+async def create_booking(ctx: ActionContext) -> ServiceResponse:
+    """Book a space for someone."""
+    space = ctx.space()
+    assert space is not None  # noqa: S101 - required above
+    start, end = ctx.period(required=True)
+    assert start is not None  # noqa: S101 - required above
+    assert end is not None  # noqa: S101 - required above
+    async with remote_errors(ctx.entry):
+        booking = await ctx.client.create_booking(
+            space=space,
+            start=start,
+            end=end,
+            user_email=ctx.email(ATTR_USER_EMAIL),
+            user_name=ctx.call.data.get(ATTR_USER_NAME),
+            title=ctx.call.data.get(ATTR_TITLE),
+        )
+    ctx.coordinator.async_apply(booking)
+    return {"booking": booking_data(ctx.coordinator, booking)}
+
+
+async def update_booking(ctx: ActionContext) -> ServiceResponse:
+    """Change a booking's times, title or space."""
+    start, end = ctx.period(required=False)
+    async with remote_errors(ctx.entry):
+        booking = await ctx.client.update_booking(
+            ctx.call.data[ATTR_BOOKING_ID],
+            start=start,
+            end=end,
+            title=ctx.call.data.get(ATTR_TITLE),
+            space=ctx.space(required=False),
+        )
+    ctx.coordinator.async_apply(booking)
+    return {"booking": booking_data(ctx.coordinator, booking)}
+
+
+async def cancel_booking(ctx: ActionContext) -> ServiceResponse:
+    """Cancel a booking."""
+    booking_id = ctx.call.data[ATTR_BOOKING_ID]
+    async with remote_errors(ctx.entry):
+        await ctx.client.cancel_booking(booking_id)
+        known = ctx.coordinator.find_booking(booking_id)
+        booking = (
+            replace(known, status=BookingStatus.CANCELLED, updated_at=dt_util.utcnow())
+            if known
+            else await ctx.client.get_booking(booking_id)
+        )
+    ctx.coordinator.async_apply(booking)
+    return None
+
+
+def _state_change(
+    change: Callable[[ActionContext, str], Awaitable[Booking]],
+) -> Callable[[ActionContext], Awaitable[ServiceResponse]]:
+    """An action that changes one booking's state and returns it."""
+
+    async def handle(ctx: ActionContext) -> ServiceResponse:
+        booking_id = ctx.booking_id()
+        async with remote_errors(ctx.entry):
+            booking = await change(ctx, booking_id)
+        ctx.coordinator.async_apply(booking)
+        return {"booking": booking_data(ctx.coordinator, booking)}
+
+    return handle
+
+
+check_in = _state_change(lambda ctx, booking_id: ctx.client.check_in(booking_id))
+check_out = _state_change(lambda ctx, booking_id: ctx.client.check_in(booking_id, checked_in=False))
+approve_booking = _state_change(lambda ctx, booking_id: ctx.client.approve_booking(booking_id))
+reject_booking = _state_change(lambda ctx, booking_id: ctx.client.reject_booking(booking_id))
+
+
+async def list_bookings(ctx: ActionContext) -> ServiceResponse:
+    """Bookings in a period (default: today), by zone, space or person."""
+    start, end = ctx.period(required=False)
+    day_start = dt_util.start_of_local_day()
+    start = start or day_start
+    end = end or max(start, day_start) + timedelta(days=1)
+    if end <= start:
+        raise invalid("end_before_start")
+    zone_id = ctx.call.data.get(ATTR_ZONE_ID)
+    if zone_id is not None and zone_id not in ctx.coordinator.data.zones:
+        raise invalid("zone_not_found", zone=zone_id)
+    space = ctx.space(required=False)
+    email = ctx.email(ATTR_USER_EMAIL)
+    zones = [zone_id] if zone_id else list(ctx.coordinator.selected_zones)
+    found: list[Booking] = []
+    async with remote_errors(ctx.entry):
+        for booking_type in [space.booking_type] if space else ctx.coordinator.booking_types:
+            found += await ctx.client.get_bookings(
+                booking_type=booking_type, zone_ids=zones, start=start, end=end, email=email
+            )
+    if space is not None:
+        found = [b for b in found if space.id in b.space_ids]
+    found.sort(key=lambda b: (b.start, b.id))
+    return {"bookings": [booking_data(ctx.coordinator, booking) for booking in found]}
+
+
+async def add_guest(ctx: ActionContext) -> ServiceResponse:
+    """Add a visitor to a booking (creating or updating the guest)."""
+    booking_id = ctx.booking_id()
+    email = ctx.email(ATTR_EMAIL)
+    assert email is not None  # noqa: S101 - required by the schema
+    async with remote_errors(ctx.entry):
+        guest = await ctx.client.add_guest(
+            booking_id,
+            email=email,
+            name=ctx.call.data[ATTR_NAME],
+            organisation=ctx.call.data.get(ATTR_ORGANISATION),
+            phone=ctx.call.data.get(ATTR_PHONE),
+        )
+        ctx.coordinator.async_apply(await ctx.client.get_booking(booking_id))
+    return {"guest": guest_data(guest)}
+
+
+async def remove_guest(ctx: ActionContext) -> ServiceResponse:
+    """Take a visitor off a booking."""
+    booking_id = ctx.booking_id()
+    email = ctx.email(ATTR_EMAIL)
+    assert email is not None  # noqa: S101 - required by the schema
+    async with remote_errors(ctx.entry):
+        await ctx.client.remove_guest(booking_id, email)
+        ctx.coordinator.async_apply(await ctx.client.get_booking(booking_id))
+    return None
+
+
+async def report_access(ctx: ActionContext) -> ServiceResponse:
+    """A door saw a person: check in (or out) their booking of today in that zone."""
+    person = ctx.email(ATTR_PERSON)
+    zone_id = ctx.call.data.get(ATTR_ZONE_ID)
+    coordinator = ctx.coordinator
+    if zone_id is not None and zone_id not in coordinator.data.zones:
+        raise invalid("zone_not_found", zone=zone_id)
+    checking_in = ctx.call.data[ATTR_DIRECTION] == "in"
+    now = dt_util.utcnow()
+    candidates = [
+        booking
+        for booking in coordinator.bookings_of(person)
+        if (zone_id is None or zone_id in coordinator.zones_of(booking))
+        and booking.start - EARLY_CHECK_IN <= now < booking.end
+        and booking.status
+        in ((BookingStatus.RESERVED,) if checking_in else (BookingStatus.CHECKED_IN,))
+    ]
+    if not candidates:
+        return {"matched": None}
+    booking = min(candidates, key=lambda b: (b.start, b.id))
+    async with remote_errors(ctx.entry):
+        booking = await ctx.client.check_in(booking.id, checked_in=checking_in)
+    coordinator.async_apply(booking)
+    return {"matched": booking_data(coordinator, booking)}
+
+
+HANDLERS: dict[
+    str, tuple[Callable[[ActionContext], Awaitable[ServiceResponse]], SupportsResponse]
+] = {
+    "create_booking": (create_booking, SupportsResponse.OPTIONAL),
+    "update_booking": (update_booking, SupportsResponse.OPTIONAL),
+    "cancel_booking": (cancel_booking, SupportsResponse.NONE),
+    "check_in": (check_in, SupportsResponse.OPTIONAL),
+    "check_out": (check_out, SupportsResponse.OPTIONAL),
+    "approve_booking": (approve_booking, SupportsResponse.OPTIONAL),
+    "reject_booking": (reject_booking, SupportsResponse.OPTIONAL),
+    "list_bookings": (list_bookings, SupportsResponse.ONLY),
+    "add_guest": (add_guest, SupportsResponse.OPTIONAL),
+    "remove_guest": (remove_guest, SupportsResponse.NONE),
+    "report_access": (report_access, SupportsResponse.OPTIONAL),
+}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every Workplace action."""
+    for name, (handler, supports_response) in HANDLERS.items():
+
+        async def handle(
+            call: ServiceCall,
+            handler: Callable[[ActionContext], Awaitable[ServiceResponse]] = handler,
+        ) -> ServiceResponse:
+            return await handler(ActionContext(hass, call))
+
+        hass.services.async_register(
+            DOMAIN, name, handle, schema=SCHEMAS[name], supports_response=supports_response
+        )
