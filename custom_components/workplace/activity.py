@@ -90,7 +90,7 @@ def merge(
             merged[booking_id] = previous
     for booking_id, booking in applied.items():
         current = merged.get(booking_id)
-        if current is None or not is_stale(booking, current):
+        if current is None or not is_stale(current, booking):
             merged[booking_id] = booking
     return merged
 

@@ -93,7 +93,8 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         self._bookings: dict[str, Booking] | None = None  # None until the first poll (baseline)
         self._applied: dict[str, Booking] = {}  # command results while a poll is under way
         # Occurrences count from here: what existed before we started watching is not news.
-        self._watching_since = dt_util.utcnow()
+        # Whole seconds, as providers stamp creation times.
+        self._watching_since = dt_util.utcnow().replace(microsecond=0)
 
     async def _async_setup(self) -> None:
         """Learn who we are once; the tenant does not change under a running entry."""

@@ -31,6 +31,7 @@ class FaultKind(Enum):
     DELAY = "delay"
     MALFORMED = "malformed"
     DROP = "drop"
+    LATE = "late"
 
 
 @dataclass
@@ -92,6 +93,10 @@ class FaultInjector:
         """Handle the request (its state change happens) then cut the connection unanswered."""
         self._queue(QueuedFault(FaultKind.DROP, count, path))
 
+    def answer_late_next(self, seconds: float, *, count: int = 1, path: str | None = None) -> None:
+        """Handle the request (its state change happens) but hold the answer back ``seconds``."""
+        self._queue(QueuedFault(FaultKind.LATE, count, path, seconds=seconds))
+
     def clear(self) -> None:
         """Forget every queued fault (keeps the request log; empty it with ``requests.clear()``)."""
         self._faults.clear()
@@ -125,12 +130,18 @@ class FaultInjector:
         self.requests.append((request.method, request.path_qs))
         for delay in self._take(request.path, {FaultKind.DELAY}):
             await asyncio.sleep(delay.seconds)
-        outcomes = self._take(request.path, {FaultKind.FAIL, FaultKind.MALFORMED, FaultKind.DROP})
+        outcomes = self._take(
+            request.path, {FaultKind.FAIL, FaultKind.MALFORMED, FaultKind.DROP, FaultKind.LATE}
+        )
         outcome = outcomes[0] if outcomes else None
         if outcome is None:
             return await handler(request)
         if outcome.kind is FaultKind.FAIL:
             return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)
+        if outcome.kind is FaultKind.LATE:
+            response = await handler(request)
+            await asyncio.sleep(outcome.seconds)
+            return response
         if outcome.kind is FaultKind.MALFORMED:
             return web.Response(
                 status=200, body=MALFORMED_JSON_BODY, content_type="application/json"

@@ -20,6 +20,7 @@ from typing import Any
 
 from .clock import SimClock
 from .faults import FaultInjector
+from .placeos_booking_input import AttendeeInput
 from .placeos_errors import PlaceOSError
 from .placeos_http import build_app
 from .placeos_model import Booking, JsonDict, User
@@ -273,6 +274,18 @@ class PlaceOSSimulator:
     def reject(self, booking_id: int) -> JsonDict:
         book = self.tenant.bookings
         return book.render(book.reject(book.get(booking_id), self.manager))
+
+    def add_guest(self, booking_id: int, email: str, name: str) -> JsonDict:
+        """Put a visitor on a booking, as the booking's host would."""
+        booking = self.tenant.bookings.get(booking_id)
+        return self.tenant.bookings.add_attendee(
+            booking, AttendeeInput(email=email.lower(), name=name, visit_expected=True)
+        )
+
+    def check_in_guest(self, booking_id: int, email: str) -> JsonDict:
+        """A visitor arrives at reception (checks the booking in too, §3.4)."""
+        booking = self.tenant.bookings.get(booking_id)
+        return self.tenant.bookings.guest_check_in(booking, email.lower(), state=True)
 
     def delete_booking(self, booking_id: int) -> None:
         book = self.tenant.bookings

@@ -22,6 +22,7 @@ from .exceptions import (
     WorkplaceConnectionError,
     WorkplaceError,
     WorkplaceOutcomeUnknownError,
+    WorkplaceTimeoutError,
 )
 from .models import Account, Booking, BookingStatus, Guest, Space, Zone, ZoneKind
 from .placeos_json import (
@@ -207,8 +208,7 @@ class PlaceOSClient:
             if found:
                 LOGGER.info("A lost booking answer was reconciled: booking %s exists", found[0].id)
                 return found[0]
-            msg = f"{err}; no booking was made"
-            raise WorkplaceConnectionError(msg) from err
+            raise _not_found_after(err, "no booking was made") from err
         return self._parse_booking(answer.json())
 
     async def update_booking(
@@ -298,8 +298,7 @@ class PlaceOSClient:
             if guest := next((g for g in guests if g.email == email.lower()), None):
                 LOGGER.info("A lost guest answer was reconciled: the guest is on the booking")
                 return guest
-            msg = f"{err}; the guest was not added"
-            raise WorkplaceConnectionError(msg) from err
+            raise _not_found_after(err, "the guest was not added") from err
         return parse_attendee(answer.json())
 
     async def remove_guest(self, booking_id: str, email: str) -> None:
@@ -371,3 +370,14 @@ class PlaceOSClient:
             target, query = self._base.join(URL(link)), None
         msg = f"{path} kept paging past {MAX_PAGES} pages"
         raise WorkplaceBadResponseError(msg)
+
+
+def _not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:
+    """What to say when a write whose answer was lost left no trace.
+
+    After a refused connection or a server error the write did not happen. After a timeout the
+    server may still be working on it, so we cannot say.
+    """
+    if isinstance(error, WorkplaceTimeoutError):
+        return WorkplaceOutcomeUnknownError(f"{error}; not found yet, it may still appear")
+    return WorkplaceConnectionError(f"{error}; {outcome}")
