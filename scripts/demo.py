@@ -842,6 +842,7 @@ class Demo:
         counts = await ha.entity_counts()
         say(f"entities by domain: {dict(sorted(counts.items()))}")
         problems = await ha.ui_backends(min(sensors))
+        problems += await self._exercise_actions(ha, entries[0]["entry_id"])
         if states != ["loaded"]:
             problems.append(f"expected one loaded {DOMAIN} entry, found {states}")
         async with ha.session.get(f"{ha.base_url}/") as response:
@@ -868,6 +869,73 @@ class Demo:
             return 1
         say("CHECK PASSED")
         return 0
+
+    async def _exercise_actions(self, ha: HomeAssistantClient, entry_id: str) -> list[str]:
+        """Book a free desk, check in and add a visitor, as a person would from the UI.
+
+        The simulated building keeps booking desks too, so a desk that looked free may be
+        taken a moment later: then the next free desk is tried.
+        """
+        now = time.time()
+        booking = {
+            "start": datetime.fromtimestamp(now - 60, UTC).isoformat(),
+            "end": datetime.fromtimestamp(now + 900, UTC).isoformat(),
+            "user_email": "demo.host@example.com",
+            "user_name": "Demo Host",
+        }
+        for status in await self._free_desks(ha, later_than=now + 900):
+            try:
+                await self._act(ha, entry_id, "create_booking", status, booking)
+            except DemoError as err:
+                say(f"could not book {status} ({err}); trying another desk")
+                continue
+            problems = await self._expect(ha, status, "booked", "booked")
+            await self._act(ha, entry_id, "check_in", status, {})
+            problems += await self._expect(ha, status, "checked_in", "checked_in")
+            guest = {"email": "guest@example.com", "name": "Demo Guest"}
+            await self._act(ha, entry_id, "add_guest", status, guest)
+            return problems
+        return ["no free desk could be booked to try the actions on"]
+
+    async def _free_desks(self, ha: HomeAssistantClient, later_than: float) -> list[str]:
+        """Status sensors of spaces that are free with nothing booked soon."""
+        found = []
+        for state in await ha.request("GET", "/api/states"):
+            attributes = state["attributes"]
+            upcoming = attributes.get("next_booking_start")
+            if (
+                "next_booking_start" in attributes
+                and state["state"] == "free"
+                and (upcoming is None or datetime.fromisoformat(upcoming).timestamp() > later_than)
+            ):
+                found.append(state["entity_id"])
+        return sorted(found)[:5]
+
+    async def _act(
+        self, ha: HomeAssistantClient, entry_id: str, service: str, space: str, data: dict[str, Any]
+    ) -> None:
+        answer = await ha.request(
+            "POST",
+            f"/api/services/{DOMAIN}/{service}?return_response",
+            json_body={"config_entry_id": entry_id, "space": space, **data},
+        )
+        say(f"action {service} on {space}: answered {sorted(answer['service_response'])}")
+
+    async def _expect(
+        self, ha: HomeAssistantClient, status: str, expected: str, event_type: str
+    ) -> list[str]:
+        """Check the desk's status and its activity event entity right after an action."""
+        activity = status.replace("sensor.", "event.").removesuffix("_status") + "_activity"
+        states = {s["entity_id"]: s for s in await ha.request("GET", "/api/states")}
+        shown = states.get(status, {}).get("state")
+        fired = states.get(activity, {}).get("attributes", {}).get("event_type")
+        say(f"  {status} is {shown!r}; {activity} last fired {fired!r}")
+        problems = []
+        if shown != expected:
+            problems.append(f"{status} shows {shown!r}, not {expected!r}")
+        if fired != event_type:
+            problems.append(f"{activity} last fired {fired!r}, not {event_type!r}")
+        return problems
 
     def _banner(self, base_url: str) -> None:
         assert self.sim is not None  # noqa: S101 - started before

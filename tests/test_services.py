@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -399,6 +399,9 @@ async def test_list_bookings(
     with pytest.raises(ServiceValidationError) as bad_zone:
         await act(hass, "list_bookings", loaded, zone_id="zone-nope")
     assert bad_zone.value.translation_key == "zone_not_found"
+    with pytest.raises(ServiceValidationError) as bad_door_zone:
+        await act(hass, "report_access", loaded, person="ada@example.com", zone_id="zone-nope")
+    assert bad_door_zone.value.translation_key == "zone_not_found"
     with pytest.raises(ServiceValidationError) as backwards:
         await act(hass, "list_bookings", loaded, start=in_minutes(60), end=in_minutes(0))
     assert backwards.value.translation_key == "end_before_start"
@@ -477,6 +480,7 @@ async def test_remote_refusals_are_explained(
     booking = book(site.sim, site.desk1, starts_in=-60, ends_in=3600)
     cases = [
         (403, b"", "no_permission"),
+        (409, b'{"error":"Conflicting booking","bookings":[]}', "conflict"),
         (410, b'{"error":"Booking limit reached","limit":1}', "limit_reached"),
         (
             422,
@@ -608,3 +612,48 @@ async def test_calendar_create_and_delete(
     await hass.async_block_till_done()
     assert site.sim.booking(booking.id)["deleted"] is True
     assert [e["type"] for e in bus_events] == ["booked", "cancelled"]
+
+
+async def test_local_times_and_lost_cancels(
+    hass: HomeAssistant, small_site: SmallSite, loaded: MockConfigEntry
+) -> None:
+    """Times without a zone are local; a cancel whose answer is lost is checked, not repeated."""
+    sim, site = small_site.sim, small_site
+    start = dt_util.now().replace(microsecond=0, tzinfo=None) + timedelta(hours=1)
+    response = await act(
+        hass,
+        "create_booking",
+        loaded,
+        space_id=site.desk1,
+        start=start.isoformat(sep=" "),
+        end=(start + timedelta(hours=1)).isoformat(sep=" "),
+    )
+    booking = response["booking"]
+    expected = start.replace(tzinfo=dt_util.get_default_time_zone())
+    assert datetime.fromisoformat(booking["start"]) == expected
+
+    sim.faults.drop_next(path=f"/api/staff/v1/bookings/{booking['id']}")
+    await act(hass, "cancel_booking", loaded, booking_id=booking["id"])
+    assert sim.booking(int(booking["id"]))["deleted"] is True
+
+    other = book(sim, site.desk2, starts_in=3600, ends_in=7200)
+    sim.faults.fail_next(502, path=f"/api/staff/v1/bookings/{other}")
+    with pytest.raises(HomeAssistantError) as caught:
+        await act(hass, "cancel_booking", loaded, booking_id=other)
+    assert "not cancelled" in str(caught.value)
+    assert sim.booking(other)["deleted"] is False
+
+
+async def test_guest_not_added_when_the_server_failed(
+    hass: HomeAssistant, small_site: SmallSite, loaded: MockConfigEntry
+) -> None:
+    """A 503 on adding a guest: checked, not there, clearly failed, not retried."""
+    sim, site = small_site.sim, small_site
+    booking = book(sim, site.desk1, starts_in=-60, ends_in=3600)
+    sim.faults.fail_next(503, path=f"/api/staff/v1/bookings/{booking}/attendee")
+    sim.faults.requests.clear()
+    with pytest.raises(HomeAssistantError) as caught:
+        await act(hass, "add_guest", loaded, booking_id=booking, email="v@example.com", name="V")
+    assert "the guest was not added" in str(caught.value)
+    assert [m for m, p in sim.faults.requests if p.endswith("/attendee")] == ["POST"]
+    assert sim.booking(booking)["attendees"] == []

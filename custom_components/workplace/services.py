@@ -214,11 +214,9 @@ class ActionContext:
             raise invalid("no_current_booking", space=space.name)
         return state.current.id
 
-    def period(self, *, required: bool) -> tuple[datetime | None, datetime | None]:
-        """Start and end, made timezone-aware, with end after start."""
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        """Start and end (when given), made timezone-aware, with end after start."""
         start, end = (self._aware(self.call.data.get(key)) for key in (ATTR_START, ATTR_END))
-        if required and (start is None or end is None):
-            raise invalid("period_required")
         if start is not None and end is not None and end <= start:
             raise invalid("end_before_start")
         return start, end
@@ -243,9 +241,9 @@ async def create_booking(ctx: ActionContext) -> ServiceResponse:
     """Book a space for someone."""
     space = ctx.space()
     assert space is not None  # noqa: S101 - required above
-    start, end = ctx.period(required=True)
-    assert start is not None  # noqa: S101 - required above
-    assert end is not None  # noqa: S101 - required above
+    start, end = ctx.period()
+    assert start is not None  # noqa: S101 - required by the schema
+    assert end is not None  # noqa: S101 - required by the schema
     async with remote_errors(ctx.entry):
         booking = await ctx.client.create_booking(
             space=space,
@@ -261,7 +259,7 @@ async def create_booking(ctx: ActionContext) -> ServiceResponse:
 
 async def update_booking(ctx: ActionContext) -> ServiceResponse:
     """Change a booking's times, title or space."""
-    start, end = ctx.period(required=False)
+    start, end = ctx.period()
     async with remote_errors(ctx.entry):
         booking = await ctx.client.update_booking(
             ctx.call.data[ATTR_BOOKING_ID],
@@ -312,12 +310,9 @@ reject_booking = _state_change(lambda ctx, booking_id: ctx.client.reject_booking
 
 async def list_bookings(ctx: ActionContext) -> ServiceResponse:
     """Bookings in a period (default: today), by zone, space or person."""
-    start, end = ctx.period(required=False)
-    day_start = dt_util.start_of_local_day()
-    start = start or day_start
-    end = end or max(start, day_start) + timedelta(days=1)
-    if end <= start:
-        raise invalid("end_before_start")
+    start, end = ctx.period()
+    start = start or dt_util.start_of_local_day()
+    end = end or max(start, dt_util.start_of_local_day()) + timedelta(days=1)
     zone_id = ctx.call.data.get(ATTR_ZONE_ID)
     if zone_id is not None and zone_id not in ctx.coordinator.data.zones:
         raise invalid("zone_not_found", zone=zone_id)
