@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.const import CONF_API_KEY, CONF_URL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -47,6 +48,18 @@ async def small_site(socket_enabled: None) -> AsyncGenerator[SmallSite]:
     await simulator.start()
     yield site
     await simulator.stop()
+
+
+@pytest.fixture
+def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Every workplace_event fired, in order."""
+    fired: list[dict[str, Any]] = []
+
+    def record(event: Event) -> None:
+        fired.append(dict(event.data))
+
+    hass.bus.async_listen("workplace_event", record)
+    return fired
 
 
 def make_entry(sim: PlaceOSSimulator, zones: list[str], **options: object) -> MockConfigEntry:

@@ -6,27 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.workplace.activity import ActivityType, diff, merge
 from custom_components.workplace.api import Booking, BookingStatus, Guest
 from tests.conftest import make_entry, setup_entry
 from tests.helpers import SmallSite, book, entity_id, next_poll
-
-
-@pytest.fixture
-def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every workplace_event fired, in order."""
-    fired: list[dict[str, Any]] = []
-
-    def record(event: Event) -> None:
-        fired.append(dict(event.data))
-
-    hass.bus.async_listen("workplace_event", record)
-    return fired
 
 
 async def test_changes_between_polls_fire_once(

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 import pytest
@@ -22,18 +22,6 @@ DOMAIN = "workplace"
 async def loaded(hass: HomeAssistant, site_entry: MockConfigEntry) -> MockConfigEntry:
     """The small site's entry, set up."""
     return await setup_entry(hass, site_entry)
-
-
-@pytest.fixture
-def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every workplace_event fired, in order."""
-    fired: list[dict[str, Any]] = []
-
-    def record(event: Event) -> None:
-        fired.append(dict(event.data))
-
-    hass.bus.async_listen("workplace_event", record)
-    return fired
 
 
 async def act(
