@@ -42,7 +42,7 @@ from .const import (
     LOGGER,
 )
 from .devices import account_device, account_key, object_key, zone_device
-from .snapshot import Snapshot, build_snapshot, tracked_zones
+from .snapshot import Snapshot, build_snapshot, tracked_zones, zones_of
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -169,12 +169,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
 
     def zones_of(self, booking: Booking) -> set[str]:
         """The tracked zones a booking is in: its own and those of its spaces."""
-        spaces = self.data.spaces
-        found = set(booking.zone_ids)
-        for space_id in booking.space_ids:
-            if space := spaces.get(space_id):
-                found |= {space.zone_id, space.building_id or space.zone_id}
-        return found & set(self.data.zones)
+        return zones_of(booking, self.data.spaces, self.data.zones)
 
     def _announce(self, found: list[Activity], source: str) -> None:
         """Fire each occurrence on the bus and at its space's event entity.

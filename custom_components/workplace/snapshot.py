@@ -93,15 +93,19 @@ def build_snapshot(
     for booking in bookings:
         for space_id in booking.space_ids:
             by_space[space_id].append(booking)
-        for zone_id in _zones_of(booking, space_by_id, zones):
+        for zone_id in zones_of(booking, space_by_id, zones):
             by_zone[zone_id].append(booking)
+    members: dict[str, list[Space]] = defaultdict(list)
+    for space in space_by_id.values():
+        for zone_id in {space.zone_id, space.building_id or space.zone_id}:
+            members[zone_id].append(space)
 
     space_states = {
         space_id: _space_state(by_space.get(space_id, ()), now) for space_id in space_by_id
     }
     zone_states = {
         zone.id: _zone_state(
-            zone, space_by_id.values(), space_states, by_zone.get(zone.id, []), day_start, day_end
+            members.get(zone.id, []), space_states, by_zone.get(zone.id, []), day_start, day_end
         )
         for zone in zones.values()
     }
@@ -148,7 +152,8 @@ def unambiguous_names(spaces: Iterable[Space], zones: Mapping[str, Zone]) -> dic
     return names
 
 
-def _zones_of(booking: Booking, spaces: Mapping[str, Space], zones: Mapping[str, Zone]) -> set[str]:
+def zones_of(booking: Booking, spaces: Mapping[str, Space], zones: Mapping[str, Zone]) -> set[str]:
+    """The tracked zones a booking is in: its own and those of its spaces."""
     found = {zone_id for zone_id in booking.zone_ids if zone_id in zones}
     for space_id in booking.space_ids:
         if space := spaces.get(space_id):
@@ -170,14 +175,12 @@ def _space_state(bookings: Iterable[Booking], now: datetime) -> SpaceState:
 
 
 def _zone_state(
-    zone: Zone,
-    spaces: Iterable[Space],
+    members: list[Space],
     space_states: Mapping[str, SpaceState],
     bookings: list[Booking],
     day_start: datetime,
     day_end: datetime,
 ) -> ZoneState:
-    members = [s for s in spaces if zone.id in (s.zone_id, s.building_id)]
     today = {
         b.id
         for b in bookings
