@@ -269,15 +269,18 @@ async def test_last_update_sensor(
 async def test_a_poll_needs_no_per_space_requests(
     hass: HomeAssistant, placeos: PlaceOSSimulator
 ) -> None:
-    """150 desks and 12 rooms in two buildings cost 8 requests a poll, whatever their number.
+    """150 desks and 12 rooms in two buildings cost 10 requests a poll, whatever their number.
 
-    2 zone listings, per building one desk-metadata and one room query, and one bookings query
-    per booking type (desk, room) for both buildings at once; each fits in one page.
+    2 zone listings, per building one desk-metadata and one room query, one bookings query per
+    booking type (desk, room) for both buildings at once, one for the rooms' meetings and one
+    for today's visitors; each fits in one page.
     """
     entry = await setup_entry(hass, make_entry(placeos, placeos.building_ids()))
     placeos.faults.requests.clear()
     await entry.runtime_data.async_refresh()
     paths = sorted(path.split("?")[0] for _, path in placeos.faults.requests)
-    assert len(paths) == 8
+    assert len(paths) == 10
     assert paths.count("/api/staff/v1/bookings") == 2
+    assert paths.count("/api/staff/v1/events") == 1
+    assert paths.count("/api/staff/v1/guests") == 1
     assert len(entry.runtime_data.data.spaces) == 162

@@ -22,7 +22,10 @@ from .api import (
     Booking,
     PlaceOSClient,
     Space,
+    SpaceKind,
+    Visitor,
     WorkplaceAuthenticationError,
+    WorkplaceConnectionError,
     WorkplaceError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
@@ -92,6 +95,8 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         self._spaces: list[Space] = []
         self._bookings: dict[str, Booking] | None = None  # None until the first poll (baseline)
         self._applied: dict[str, Booking] = {}  # command results while a poll is under way
+        self._visitors: list[Visitor] = []
+        self._missing_parts: set[str] = set()  # optional parts the tenant does not offer
         # Occurrences count from here: what existed before we started watching is not news.
         # Whole seconds, as providers stamp creation times.
         self._watching_since = dt_util.utcnow().replace(microsecond=0)
@@ -111,6 +116,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
     async def _fetch(self) -> Snapshot:
         self._applied = {}
         day_start = dt_util.start_of_local_day()
+        horizon_end = day_start + self.horizon
         zones = tracked_zones(await self.client.get_zones(), self.selected_zones)
         levels = [zone for zone in zones.values() if zone.parent_id in zones]
         spaces = await self.client.get_spaces(levels) if levels else []
@@ -120,15 +126,55 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
                 booking_type=booking_type,
                 zone_ids=self.selected_zones,
                 start=day_start,
-                end=day_start + self.horizon,
+                end=horizon_end,
             ):
                 polled[booking.id] = booking
+        if any(space.kind is SpaceKind.ROOM for space in spaces):
+            meetings = await self._optional(
+                "room calendars",
+                self.client.get_meetings(
+                    zone_ids=self.selected_zones, start=day_start, end=horizon_end
+                ),
+            )
+            polled.update((meeting.id, meeting) for meeting in meetings)
+        self._visitors = await self._optional(
+            "visitors",
+            self.client.get_visitors(
+                zone_ids=self.selected_zones, start=day_start, end=day_start + timedelta(days=1)
+            ),
+        )
         previous = self._bookings
         self._zones, self._spaces = zones, spaces
         self._bookings = merge(previous or {}, polled, self._applied)
         if previous is not None:
             self._announce(diff(previous, self._bookings, since=self._watching_since), "poll")
         return self._snapshot()
+
+    async def _optional[T](self, what: str, fetch: Awaitable[list[T]]) -> list[T]:
+        """Fetch a part that some tenants lack (no calendar or visitor service): not fatal.
+
+        Connection, credential and rate-limit failures still fail the whole poll.
+        """
+        try:
+            result = await fetch
+        except (
+            WorkplaceConnectionError,
+            WorkplaceAuthenticationError,
+            WorkplacePermissionError,
+            WorkplaceRateLimitError,
+        ):
+            raise
+        except WorkplaceError as err:
+            if what not in self._missing_parts:
+                LOGGER.warning(
+                    "%s: %s are not available, going on without: %s", self.name, what, err
+                )
+                self._missing_parts.add(what)
+            return []
+        if what in self._missing_parts:
+            LOGGER.info("%s: %s are available again", self.name, what)
+            self._missing_parts.discard(what)
+        return result
 
     def _snapshot(self) -> Snapshot:
         day_start = dt_util.start_of_local_day()
@@ -137,6 +183,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
             zones=self._zones,
             spaces=self._spaces,
             bookings=(self._bookings or {}).values(),
+            visitors=self._visitors,
             now=dt_util.utcnow(),
             day_start=day_start,
             day_end=day_start + timedelta(days=1),

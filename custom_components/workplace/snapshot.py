@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from .api import Account, Booking, BookingStatus, Space, Zone, ZoneKind
+from .api import Account, Booking, BookingStatus, Space, Visitor, Zone, ZoneKind
 
 
 class SpaceStatus(StrEnum):
@@ -40,11 +40,12 @@ class SpaceState:
 
 @dataclass(frozen=True, slots=True)
 class ZoneState:
-    """Counters of one building or level now."""
+    """Counters of one building or level now, and today's visitors."""
 
     bookings_today: int
     checked_in_now: int
     free_now: int
+    visitors: tuple[Visitor, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Snapshot:
     zones: Mapping[str, Zone]
     spaces: Mapping[str, Space]
     bookings_by_zone: Mapping[str, tuple[Booking, ...]]
+    bookings_by_space: Mapping[str, tuple[Booking, ...]]
     space_states: Mapping[str, SpaceState]
     zone_states: Mapping[str, ZoneState]
     space_names: Mapping[str, str]
@@ -82,6 +84,7 @@ def build_snapshot(
     zones: Mapping[str, Zone],
     spaces: Iterable[Space],
     bookings: Iterable[Booking],
+    visitors: Iterable[Visitor] = (),
     now: datetime,
     day_start: datetime,
     day_end: datetime,
@@ -95,6 +98,10 @@ def build_snapshot(
             by_space[space_id].append(booking)
         for zone_id in zones_of(booking, space_by_id, zones):
             by_zone[zone_id].append(booking)
+    visitors_by_zone: dict[str, list[Visitor]] = defaultdict(list)
+    for visitor in visitors:
+        for zone_id in _visitor_zones(visitor, space_by_id, zones):
+            visitors_by_zone[zone_id].append(visitor)
     members: dict[str, list[Space]] = defaultdict(list)
     for space in space_by_id.values():
         for zone_id in {space.zone_id, space.building_id or space.zone_id}:
@@ -104,8 +111,16 @@ def build_snapshot(
         space_id: _space_state(by_space.get(space_id, ()), now) for space_id in space_by_id
     }
     zone_states = {
-        zone.id: _zone_state(
-            members.get(zone.id, []), space_states, by_zone.get(zone.id, []), day_start, day_end
+        zone.id: replace(
+            _zone_state(
+                members.get(zone.id, []), space_states, by_zone.get(zone.id, []), day_start, day_end
+            ),
+            visitors=tuple(
+                sorted(
+                    visitors_by_zone.get(zone.id, []),
+                    key=lambda v: (v.start or day_start, v.guest.name or "", v.guest.email),
+                )
+            ),
         )
         for zone in zones.values()
     }
@@ -116,6 +131,11 @@ def build_snapshot(
         bookings_by_zone={
             zone_id: tuple(sorted(items, key=lambda b: (b.start, b.id)))
             for zone_id, items in by_zone.items()
+        },
+        bookings_by_space={
+            space_id: tuple(sorted(items, key=lambda b: (b.start, b.id)))
+            for space_id, items in by_space.items()
+            if space_id in space_by_id
         },
         space_states=space_states,
         zone_states=zone_states,
@@ -150,6 +170,16 @@ def unambiguous_names(spaces: Iterable[Space], zones: Mapping[str, Zone]) -> dic
             if space.id not in names and (counts[name] == 1 or depth == 2):  # noqa: PLR2004
                 names[space.id] = name
     return names
+
+
+def _visitor_zones(
+    visitor: Visitor, spaces: Mapping[str, Space], zones: Mapping[str, Zone]
+) -> set[str]:
+    found = {zone_id for zone_id in visitor.zone_ids if zone_id in zones}
+    for space_id in visitor.space_ids:
+        if space := spaces.get(space_id):
+            found |= {space.zone_id, space.building_id or space.zone_id}
+    return found
 
 
 def zones_of(booking: Booking, spaces: Mapping[str, Space], zones: Mapping[str, Zone]) -> set[str]:

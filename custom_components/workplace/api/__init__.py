@@ -19,6 +19,7 @@ from .exceptions import (
     WorkplaceValidationError,
 )
 from .models import (
+    MEETING,
     Account,
     Booking,
     BookingStatus,
@@ -26,12 +27,14 @@ from .models import (
     Person,
     Space,
     SpaceKind,
+    Visitor,
     Zone,
     ZoneKind,
 )
 from .placeos import PlaceOSClient
 
 __all__ = [
+    "MEETING",
     "Account",
     "Booking",
     "BookingStatus",
@@ -40,6 +43,7 @@ __all__ = [
     "PlaceOSClient",
     "Space",
     "SpaceKind",
+    "Visitor",
     "WorkplaceAuthenticationError",
     "WorkplaceBadResponseError",
     "WorkplaceConflictError",

@@ -40,6 +40,9 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# The booking type of a room's calendar event: meetings are shown and announced like bookings.
+MEETING = "meeting"
+
 ACTIVE_BOOKING_STATUSES = frozenset(
     {BookingStatus.RESERVED, BookingStatus.PENDING_APPROVAL, BookingStatus.CHECKED_IN}
 )
@@ -132,3 +135,16 @@ class Booking(DataClassORJSONMixin):
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """Whether the booking's period meets the half-open period [start, end)."""
         return self.start < end and self.end > start
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Visitor(DataClassORJSONMixin):
+    """A guest expected in a period, and the booking or meeting they come for."""
+
+    guest: Guest
+    booking_id: str | None = None
+    meeting_id: str | None = None
+    space_ids: tuple[str, ...] = ()
+    zone_ids: tuple[str, ...] = ()
+    start: datetime | None = None
+    host: Person | None = None

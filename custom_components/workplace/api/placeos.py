@@ -21,10 +21,11 @@ from .exceptions import (
     WorkplaceBadResponseError,
     WorkplaceConnectionError,
     WorkplaceError,
+    WorkplaceNotFoundError,
     WorkplaceOutcomeUnknownError,
     WorkplaceTimeoutError,
 )
-from .models import Account, Booking, BookingStatus, Guest, Space, Zone, ZoneKind
+from .models import Account, Booking, BookingStatus, Guest, Person, Space, Visitor, Zone, ZoneKind
 from .placeos_json import (
     DESKS_METADATA,
     error_for,
@@ -34,7 +35,10 @@ from .placeos_json import (
     parse_attendee,
     parse_booking,
     parse_desks,
+    parse_event,
+    parse_person,
     parse_room,
+    parse_visitor,
     parse_zone,
     req_str,
 )
@@ -268,10 +272,7 @@ class PlaceOSClient:
     async def get_booking_guests(self, booking_id: str) -> list[Guest]:
         """The guests (attendees) of a booking."""
         raw = await self._get_json(f"{STAFF_API}/bookings/{booking_id}/guests")
-        if not isinstance(raw, list):
-            msg = f"Expected a list of guests, got {type(raw).__name__}"
-            raise WorkplaceBadResponseError(msg)
-        return parse_all(raw, parse_attendee, "guest")
+        return parse_all(_expect_list(raw, "guests"), parse_attendee, "guest")
 
     async def add_guest(
         self,
@@ -304,6 +305,139 @@ class PlaceOSClient:
     async def remove_guest(self, booking_id: str, email: str) -> None:
         """Take a visitor off a booking."""
         await self._request("DELETE", f"{STAFF_API}/bookings/{booking_id}/attendee/{email.lower()}")
+
+    async def check_in_guest(
+        self, booking_id: str, email: str, *, checked_in: bool = True
+    ) -> Guest:
+        """A visitor arrived (or left); checking a guest in also checks the booking in (§3.4)."""
+        answer = await self._request(
+            "POST",
+            f"{STAFF_API}/bookings/{booking_id}/guests/{email.lower()}/check_in",
+            {"state": "true" if checked_in else "false"},
+        )
+        return parse_attendee(answer.json())
+
+    async def get_visitors(
+        self, *, zone_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[Visitor]:
+        """Visitors of bookings and meetings overlapping [start, end) in the zones."""
+        raw = await self._get_json(
+            f"{STAFF_API}/guests",
+            {
+                "period_start": str(int(start.timestamp())),
+                "period_end": str(int(end.timestamp())),
+                "zone_ids": ",".join(sorted(zone_ids)),
+            },
+        )
+        return parse_all(_expect_list(raw, "visitors"), parse_visitor, "visitor")
+
+    # -- meetings (room calendars) --------------------------------------------------------
+
+    async def get_meetings(
+        self, *, zone_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[Booking]:
+        """The rooms' calendar events overlapping [start, end), cancelled ones included."""
+        raw = await self._get_json(
+            f"{STAFF_API}/events",
+            {
+                "period_start": str(int(start.timestamp())),
+                "period_end": str(int(end.timestamp())),
+                "zone_ids": ",".join(sorted(zone_ids)),
+                "include_cancelled": "true",
+            },
+        )
+        return parse_all(_expect_list(raw, "events"), parse_event, "meeting")
+
+    async def update_meeting(
+        self,
+        meeting_id: str,
+        *,
+        system_id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        title: str | None = None,
+    ) -> Booking:
+        """Move or rename a room's meeting (the calendar may refuse a clash)."""
+        body: dict[str, Any] = {"id": meeting_id, "system_id": system_id}
+        if start is not None:
+            body["event_start"] = int(start.timestamp())
+        if end is not None:
+            body["event_end"] = int(end.timestamp())
+        if title is not None:
+            body["title"] = title
+        answer = await self._request(
+            "PATCH", f"{STAFF_API}/events/{meeting_id}", {"system_id": system_id}, json_body=body
+        )
+        return parse_event(answer.json())
+
+    async def get_meeting(self, meeting_id: str, *, system_id: str) -> Booking:
+        """One meeting of a room."""
+        raw = await self._get_json(f"{STAFF_API}/events/{meeting_id}", {"system_id": system_id})
+        return parse_event(raw)
+
+    async def cancel_meeting(self, meeting_id: str, *, system_id: str) -> None:
+        """Cancel a room's meeting; one already gone counts as cancelled (as the driver does)."""
+        try:
+            await self._request(
+                "DELETE", f"{STAFF_API}/events/{meeting_id}", {"system_id": system_id}
+            )
+        except WorkplaceNotFoundError:
+            LOGGER.debug("Meeting %s was already gone", meeting_id)
+
+    async def set_meeting_metadata(
+        self,
+        meeting_id: str,
+        *,
+        system_id: str,
+        metadata: Mapping[str, Any],
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """Merge (PATCH) or replace (PUT) a meeting's extension data; returns the result."""
+        answer = await self._request(
+            "PUT" if replace else "PATCH",
+            f"{STAFF_API}/events/{meeting_id}/metadata/{system_id}",
+            json_body=dict(metadata),
+        )
+        return expect_object(answer.json())
+
+    # -- people, signals, zone metadata -------------------------------------------------
+
+    async def find_person(self, email: str) -> Person:
+        """A person of the directory, by email (§3.2 `staff_details`)."""
+        raw = await self._get_json(f"{STAFF_API}/people/{email.lower()}")
+        return parse_person(expect_object(raw))
+
+    async def search_people(self, text: str) -> list[Person]:
+        """PlaceOS users whose name or email starts with the text (§3.2 `query_users`)."""
+        raw = await self._get_json(f"{ENGINE_API}/users", {"q": text, "limit": "20"})
+        return parse_all(_expect_list(raw, "users"), parse_person, "user")
+
+    async def signal(self, channel: str, payload: Any) -> None:
+        """Publish a payload on a PlaceOS signal channel for PlaceOS logic (§3.8)."""
+        await self._request("POST", f"{ENGINE_API}/signal", {"channel": channel}, json_body=payload)
+
+    async def write_zone_metadata(
+        self,
+        zone_id: str,
+        name: str,
+        details: Any,
+        *,
+        merge: bool = True,
+        description: str = "",
+    ) -> dict[str, Any]:
+        """Merge (PATCH) or replace (PUT) one named metadata of a zone (§3.6)."""
+        answer = await self._request(
+            "PATCH" if merge else "PUT",
+            f"{ENGINE_API}/metadata/{zone_id}",
+            {"name": name},
+            json_body={
+                "name": name,
+                "description": description,
+                "details": details,
+                "parent_id": zone_id,
+            },
+        )
+        return expect_object(answer.json())
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -381,3 +515,10 @@ def _not_found_after(error: WorkplaceConnectionError, outcome: str) -> Workplace
     if isinstance(error, WorkplaceTimeoutError):
         return WorkplaceOutcomeUnknownError(f"{error}; not found yet, it may still appear")
     return WorkplaceConnectionError(f"{error}; {outcome}")
+
+
+def _expect_list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        msg = f"Expected a list of {what}, got {type(value).__name__}"
+        raise WorkplaceBadResponseError(msg)
+    return value

@@ -27,7 +27,18 @@ from .exceptions import (
     WorkplaceRateLimitError,
     WorkplaceValidationError,
 )
-from .models import Booking, BookingStatus, Guest, Person, Space, SpaceKind, Zone, ZoneKind
+from .models import (
+    MEETING,
+    Booking,
+    BookingStatus,
+    Guest,
+    Person,
+    Space,
+    SpaceKind,
+    Visitor,
+    Zone,
+    ZoneKind,
+)
 from .transport import Response
 
 LOGGER = logging.getLogger(__name__)
@@ -282,11 +293,101 @@ def parse_booking(item: Any, approval_space_ids: frozenset[str]) -> Booking:
 
 
 def parse_attendee(item: Any) -> Guest:
-    """An Attendee (§5.4 output) or a Guest (§5.3) with its attendance flags."""
+    """An Attendee (§5.4), a Guest (§5.3) or a meeting attendee (input shape, no id)."""
+    key = next((k for k in ("guest_id", "id") if item.get(k) is not None), "email")
     return Guest(
-        id=req_str(item, "guest_id") if item.get("guest_id") is not None else req_str(item, "id"),
+        id=req_str(item, key),
         email=req_str(item, "email").lower(),
         name=opt_str(item, "name"),
         organisation=opt_str(item, "organisation"),
         checked_in=item.get("checked_in") is True,
+    )
+
+
+def parse_event(item: Any) -> Booking:
+    """A room's calendar event (§5.5) as a booking of type "meeting" of that room.
+
+    Meetings and bookings then share one model: the room's status, calendars and occurrences
+    treat both alike. The host is the person; attendees are the guests.
+    """
+    system = item.get("system") if isinstance(item.get("system"), dict) else {}
+    system_id = opt_str(item, "system_id") or req_str(system, "id")
+    start = _req_time(item, "event_start")
+    end = _opt_time(item, "event_end") or start
+    if end <= start:
+        msg = "event_end is not after event_start"
+        raise ValueError(msg)
+    host = opt_str(item, "host")
+    attendees = [
+        a for a in item.get("attendees") or [] if not (isinstance(a, dict) and a.get("resource"))
+    ]
+    return Booking(
+        id=req_str(item, "id"),
+        booking_type=MEETING,
+        space_ids=(system_id,),
+        start=start,
+        end=end,
+        status=BookingStatus.CANCELLED
+        if item.get("status") == "cancelled"
+        else BookingStatus.RESERVED,
+        person=Person(name=_host_name(item, host), email=host.lower() if host else None),
+        title=None if item.get("private") is True else opt_str(item, "title"),
+        guests=tuple(
+            guest
+            for guest in parse_all(attendees, parse_attendee, "attendee")
+            if guest.email != (host or "").lower()
+        ),
+        updated_at=_opt_iso(item, "updated"),
+        created_at=_opt_iso(item, "created"),
+    )
+
+
+def _host_name(item: Mapping[str, Any], host: str | None) -> str | None:
+    for attendee in item.get("attendees") or []:
+        if isinstance(attendee, dict) and attendee.get("organizer") is True:
+            return opt_str(attendee, "name")
+        if (
+            isinstance(attendee, dict)
+            and host
+            and str(attendee.get("email", "")).lower() == host.lower()
+        ):
+            return opt_str(attendee, "name")
+    return None
+
+
+def _opt_iso(item: Mapping[str, Any], key: str) -> datetime | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        msg = f"{key} is not an ISO date-time"
+        raise TypeError(msg)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_visitor(item: Any) -> Visitor:
+    """A visitor expected in the period (§3.4 `query_guests`), with what they visit."""
+    booking = item.get("booking") if isinstance(item.get("booking"), dict) else None
+    event = item.get("event") if isinstance(item.get("event"), dict) else None
+    visit = (
+        parse_booking(booking, frozenset()) if booking else parse_event(event) if event else None
+    )
+    return Visitor(
+        guest=parse_attendee(item),
+        booking_id=visit.id if visit and visit.booking_type != MEETING else None,
+        meeting_id=visit.id if visit and visit.booking_type == MEETING else None,
+        space_ids=visit.space_ids if visit else (),
+        zone_ids=visit.zone_ids if visit else (),
+        start=visit.start if visit else None,
+        host=visit.person if visit else None,
+    )
+
+
+def parse_person(item: Any) -> Person:
+    """A directory person (§3.2 `staff_details`) or a PlaceOS user (§5.7)."""
+    return Person(
+        name=opt_str(item, "name"),
+        email=req_str(item, "email").lower(),
+        id=opt_str(item, "id"),
     )
