@@ -57,6 +57,9 @@ class SmallSite:
 
 def build_small_site(sim: PlaceOSSimulator) -> SmallSite:
     """Populate an empty simulator with a small, predictable building."""
+    # The people the tests book for are in the directory, as real staff would be.
+    sim.add_user("Ada Lovelace", "ada@example.com")
+    sim.add_user("Grace Hopper", "grace@example.com")
     building = sim.add_building("Harbour House")
     level1 = sim.add_level(building, "Level 1")
     level2 = sim.add_level(building, "Level 2")

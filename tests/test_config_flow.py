@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.workplace.config_flow import is_allowed_url
 from custom_components.workplace.const import (
+    CONF_ALLOW_METADATA_WRITES,
     CONF_BOOKING_TYPES,
     CONF_HORIZON_DAYS,
     CONF_PROVIDER,
@@ -254,6 +255,7 @@ async def test_options_flow(
         CONF_HORIZON_DAYS: 3.0,
         CONF_BOOKING_TYPES: [],
         CONF_SPACE_ENTITIES: True,
+        CONF_ALLOW_METADATA_WRITES: False,
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], chosen)
     assert result["errors"] == {CONF_BOOKING_TYPES: "no_booking_types"}
@@ -266,6 +268,7 @@ async def test_options_flow(
         CONF_HORIZON_DAYS: 3,
         CONF_BOOKING_TYPES: ["desk", "parking"],
         CONF_SPACE_ENTITIES: True,
+        CONF_ALLOW_METADATA_WRITES: False,
     }
     coordinator = site_entry.runtime_data
     assert coordinator.update_interval.total_seconds() == 120

@@ -16,6 +16,7 @@ from tests.conftest import make_entry, setup_entry
 from tests.helpers import SmallSite, book, entity_id, next_poll
 
 DOMAIN = "workplace"
+NO_RESPONSE = ("cancel_booking", "remove_guest", "cancel_meeting", "signal", "write_zone_metadata")
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ async def act(
         service,
         {"config_entry_id": entry.entry_id, **data},
         blocking=True,
-        return_response=service not in ("cancel_booking", "remove_guest"),
+        return_response=service not in NO_RESPONSE,
     )
     await hass.async_block_till_done()
     return dict(response or {})
@@ -96,7 +97,9 @@ async def test_create_booking_clash_names_the_other_booking(
     hass: HomeAssistant, small_site: SmallSite, loaded: MockConfigEntry
 ) -> None:
     """409: the message says which booking holds the space."""
-    other = book(small_site.sim, small_site.desk1, starts_in=-60, ends_in=3600, name="Grace Hopper")
+    other = book(
+        small_site.sim, small_site.desk1, starts_in=-60, ends_in=3600, email="grace@example.com"
+    )
     with pytest.raises(HomeAssistantError) as caught:
         await act(
             hass,

@@ -16,7 +16,9 @@ from homeassistant.components.calendar.const import (
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import dt as dt_util
 
-from .entity import ZoneEntity, add_entities_as_they_appear
+from .api import MEETING, SpaceKind
+from .commands import cancel
+from .entity import SpaceEntity, ZoneEntity, add_entities_as_they_appear
 from .errors import invalid, remote_errors
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 PARALLEL_UPDATES = 1
 
 BOOKINGS = EntityDescription(key="bookings", translation_key="bookings")
+MEETINGS = EntityDescription(key="meetings", translation_key="meetings")
 
 
 async def async_setup_entry(
@@ -41,7 +44,14 @@ async def async_setup_entry(
     def zone_calendars(zone: Zone) -> list[ZoneBookingsCalendar]:
         return [ZoneBookingsCalendar(entry.runtime_data, BOOKINGS, zone)]
 
-    add_entities_as_they_appear(entry, async_add_entities, zone_entities=zone_calendars)
+    def room_calendars(space: Space) -> list[RoomCalendar]:
+        if space.kind is not SpaceKind.ROOM:
+            return []
+        return [RoomCalendar(entry.runtime_data, MEETINGS, space)]
+
+    add_entities_as_they_appear(
+        entry, async_add_entities, zone_entities=zone_calendars, space_entities=room_calendars
+    )
 
 
 class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
@@ -99,10 +109,7 @@ class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
         recurrence_range: str | None = None,
     ) -> None:
         """Cancel the booking behind the event."""
-        async with remote_errors(self.coordinator.config_entry):
-            await self.coordinator.client.cancel_booking(uid)
-            booking = await self.coordinator.client.get_booking(uid)
-        self.coordinator.async_apply(booking)
+        await cancel(self.coordinator, uid, system_id=None)
 
     def _space_named(self, location: str | None) -> Space:
         """The zone's space whose id or name the location gives (case-insensitive)."""
@@ -138,3 +145,108 @@ class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
             location=where or None,
             uid=booking.id,
         )
+
+
+class RoomCalendar(SpaceEntity, CalendarEntity):
+    """A meeting room's meetings and bookings.
+
+    Deleting an event cancels the meeting (or booking); moving or renaming a meeting changes it
+    in the room's calendar; creating an event books the room.
+    """
+
+    _attr_supported_features = (
+        CalendarEntityFeature.CREATE_EVENT
+        | CalendarEntityFeature.DELETE_EVENT
+        | CalendarEntityFeature.UPDATE_EVENT
+    )
+
+    @property
+    def event(self) -> CalendarEvent | None:
+        """The meeting happening now, or else the next one."""
+        now = dt_util.utcnow()
+        booking = next((b for b in self._bookings() if b.end > now), None)
+        return _room_event(booking) if booking else None
+
+    @property
+    def shown(self) -> object:
+        """The calendar's state follows the current or next meeting."""
+        return self.event
+
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """The room's meetings and bookings that overlap the asked period."""
+        return [_room_event(b) for b in self._bookings() if b.overlaps(start_date, end_date)]
+
+    async def async_create_event(self, **kwargs: Any) -> None:
+        """Book the room for the event's time."""
+        start, end = kwargs[EVENT_START], kwargs[EVENT_END]
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            raise invalid("calendar_all_day")
+        space = self.coordinator.data.spaces[self.space_id]
+        async with remote_errors(self.coordinator.config_entry):
+            booking = await self.coordinator.client.create_booking(
+                space=space,
+                start=dt_util.as_utc(start),
+                end=dt_util.as_utc(end),
+                title=kwargs.get(EVENT_SUMMARY) or None,
+            )
+        self.coordinator.async_apply(booking)
+
+    async def async_update_event(
+        self,
+        uid: str,
+        event: dict[str, Any],
+        recurrence_id: str | None = None,
+        recurrence_range: str | None = None,
+    ) -> None:
+        """Move or rename the meeting (or booking) behind the event."""
+        start, end = event.get(EVENT_START), event.get(EVENT_END)
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            raise invalid("calendar_all_day")
+        client = self.coordinator.client
+        known = self.coordinator.find_booking(uid)
+        async with remote_errors(self.coordinator.config_entry):
+            if known is not None and known.booking_type == MEETING:
+                booking = await client.update_meeting(
+                    uid,
+                    system_id=self.space_id,
+                    start=dt_util.as_utc(start),
+                    end=dt_util.as_utc(end),
+                    title=event.get(EVENT_SUMMARY),
+                )
+            else:
+                booking = await client.update_booking(
+                    uid,
+                    start=dt_util.as_utc(start),
+                    end=dt_util.as_utc(end),
+                    title=event.get(EVENT_SUMMARY),
+                )
+        self.coordinator.async_apply(booking)
+
+    async def async_delete_event(
+        self,
+        uid: str,
+        recurrence_id: str | None = None,
+        recurrence_range: str | None = None,
+    ) -> None:
+        """Cancel the meeting (or booking) behind the event."""
+        await cancel(self.coordinator, uid, system_id=self.space_id)
+
+    def _bookings(self) -> list[Booking]:
+        return [
+            booking
+            for booking in self.coordinator.data.bookings_by_space.get(self.space_id, ())
+            if booking.is_active
+        ]
+
+
+def _room_event(booking: Booking) -> CalendarEvent:
+    who = booking.person.name or booking.person.email
+    return CalendarEvent(
+        start=booking.start,
+        end=booking.end,
+        summary=booking.title or (f"Booked by {who}" if who else booking.booking_type),
+        description=f"Host: {who}" if who and booking.title else None,
+        uid=booking.id,
+    )

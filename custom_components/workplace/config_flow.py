@@ -35,6 +35,7 @@ from .api import (
     ZoneKind,
 )
 from .const import (
+    CONF_ALLOW_METADATA_WRITES,
     CONF_BOOKING_TYPES,
     CONF_HORIZON_DAYS,
     CONF_PROVIDER,
@@ -268,6 +269,7 @@ class WorkplaceOptionsFlow(OptionsFlow):
                         CONF_HORIZON_DAYS: int(user_input[CONF_HORIZON_DAYS]),
                         CONF_BOOKING_TYPES: [t.strip() for t in user_input[CONF_BOOKING_TYPES]],
                         CONF_SPACE_ENTITIES: user_input[CONF_SPACE_ENTITIES],
+                        CONF_ALLOW_METADATA_WRITES: user_input[CONF_ALLOW_METADATA_WRITES],
                     }
                 )
             errors[CONF_BOOKING_TYPES] = "no_booking_types"
@@ -312,6 +314,10 @@ class WorkplaceOptionsFlow(OptionsFlow):
                     ),
                     vol.Required(
                         CONF_SPACE_ENTITIES, default=options.get(CONF_SPACE_ENTITIES, True)
+                    ): BooleanSelector(),
+                    vol.Required(
+                        CONF_ALLOW_METADATA_WRITES,
+                        default=options.get(CONF_ALLOW_METADATA_WRITES, False),
                     ): BooleanSelector(),
                 }
             ),

@@ -16,6 +16,7 @@ CONF_ZONES: Final = "zones"
 CONF_HORIZON_DAYS: Final = "horizon_days"
 CONF_BOOKING_TYPES: Final = "booking_types"
 CONF_SPACE_ENTITIES: Final = "space_entities"
+CONF_ALLOW_METADATA_WRITES: Final = "allow_metadata_writes"
 
 PROVIDER_PLACEOS: Final = "placeos"
 PROVIDERS: Final = (PROVIDER_PLACEOS,)

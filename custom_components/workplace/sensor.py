@@ -33,6 +33,7 @@ class ZoneSensorEntityDescription(SensorEntityDescription):
     """A counter of a zone."""
 
     value_fn: Callable[[ZoneState], int]
+    attributes_fn: Callable[[ZoneState], dict[str, Any]] | None = None
 
 
 ZONE_SENSORS: tuple[ZoneSensorEntityDescription, ...] = (
@@ -53,6 +54,24 @@ ZONE_SENSORS: tuple[ZoneSensorEntityDescription, ...] = (
         translation_key="free_spaces",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda state: state.free_now,
+    ),
+    ZoneSensorEntityDescription(
+        key="expected_visitors",
+        translation_key="expected_visitors",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: len(state.visitors),
+        attributes_fn=lambda state: {
+            "visitors": [
+                {
+                    "name": visitor.guest.name,
+                    "organisation": visitor.guest.organisation,
+                    "host": visitor.host.name if visitor.host else None,
+                    "expected": visitor.start.isoformat() if visitor.start else None,
+                    "checked_in": visitor.guest.checked_in,
+                }
+                for visitor in state.visitors
+            ]
+        },
     ),
 )
 
@@ -96,11 +115,19 @@ class ZoneSensor(ZoneEntity, SensorEntity):
     """A counter of a building or level."""
 
     entity_description: ZoneSensorEntityDescription
+    # Lists of people change often and are no history worth keeping.
+    _unrecorded_attributes = frozenset({"visitors"})
 
     @property
     def native_value(self) -> int:
         """The counter now."""
         return self.entity_description.value_fn(self.zone_state)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details behind the counter, where there are any (today's visitors)."""
+        attributes_fn = self.entity_description.attributes_fn
+        return attributes_fn(self.zone_state) if attributes_fn else None
 
 
 class SpaceStatusSensor(SpaceEntity, SensorEntity):

@@ -8,7 +8,6 @@ action names its entry with `config_entry_id`. Bad input raises a translated
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 import re
 from typing import Any, cast
@@ -26,16 +25,21 @@ from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
 )
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .api import (
+    MEETING,
     Booking,
     BookingStatus,
     Guest,
+    Person,
     Space,
+    WorkplaceNotFoundError,
 )
-from .const import DOMAIN
+from .commands import cancel
+from .const import CONF_ALLOW_METADATA_WRITES, DOMAIN
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
 from .devices import object_key
 from .errors import invalid, remote_errors
@@ -56,6 +60,14 @@ ATTR_ORGANISATION = "organisation"
 ATTR_PHONE = "phone"
 ATTR_PERSON = "person"
 ATTR_DIRECTION = "direction"
+ATTR_MEETING_ID = "meeting_id"
+ATTR_METADATA = "metadata"
+ATTR_REPLACE_METADATA = "replace_metadata"
+ATTR_CHANNEL = "channel"
+ATTR_PAYLOAD = "payload"
+ATTR_DETAILS = "details"
+ATTR_MERGE = "merge"
+ATTR_DESCRIPTION = "description"
 
 # Deliberately loose: the server is the judge; this catches typos like a missing "@".
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -76,6 +88,7 @@ SCHEMAS: dict[str, vol.Schema] = {
             **SPACE,
             vol.Required(ATTR_START): cv.datetime,
             vol.Required(ATTR_END): cv.datetime,
+            vol.Optional(ATTR_PERSON): cv.string,
             vol.Optional(ATTR_USER_EMAIL): cv.string,
             vol.Optional(ATTR_USER_NAME): cv.string,
             vol.Optional(ATTR_TITLE): cv.string,
@@ -103,6 +116,7 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Optional(ATTR_START): cv.datetime,
             vol.Optional(ATTR_END): cv.datetime,
             vol.Optional(ATTR_ZONE_ID): cv.string,
+            vol.Optional(ATTR_PERSON): cv.string,
             vol.Optional(ATTR_USER_EMAIL): cv.string,
         }
     ),
@@ -117,6 +131,33 @@ SCHEMAS: dict[str, vol.Schema] = {
         }
     ),
     "remove_guest": vol.Schema({**ENTRY, **BOOKING, vol.Required(ATTR_EMAIL): cv.string}),
+    "check_in_guest": vol.Schema({**ENTRY, **BOOKING, vol.Required(ATTR_EMAIL): cv.string}),
+    "update_meeting": vol.Schema(
+        {
+            **ENTRY,
+            vol.Required(ATTR_MEETING_ID): cv.string,
+            **SPACE,
+            vol.Optional(ATTR_START): cv.datetime,
+            vol.Optional(ATTR_END): cv.datetime,
+            vol.Optional(ATTR_TITLE): cv.string,
+            vol.Optional(ATTR_METADATA): dict,
+            vol.Optional(ATTR_REPLACE_METADATA, default=False): cv.boolean,
+        }
+    ),
+    "cancel_meeting": vol.Schema({**ENTRY, vol.Required(ATTR_MEETING_ID): cv.string, **SPACE}),
+    "signal": vol.Schema(
+        {**ENTRY, vol.Required(ATTR_CHANNEL): cv.string, vol.Optional(ATTR_PAYLOAD): object}
+    ),
+    "write_zone_metadata": vol.Schema(
+        {
+            **ENTRY,
+            vol.Required(ATTR_ZONE_ID): cv.string,
+            vol.Required(ATTR_NAME): cv.string,
+            vol.Required(ATTR_DETAILS): object,
+            vol.Optional(ATTR_MERGE, default=True): cv.boolean,
+            vol.Optional(ATTR_DESCRIPTION): cv.string,
+        }
+    ),
     "report_access": vol.Schema(
         {
             **ENTRY,
@@ -202,6 +243,15 @@ class ActionContext:
                 return key.removeprefix(prefix)
         raise invalid("space_not_found", space=entity_id)
 
+    def meeting(self) -> tuple[Booking, str]:
+        """The meeting given by id (as known from the room calendars) and its room."""
+        meeting_id = str(self.call.data[ATTR_MEETING_ID])
+        meeting = self.coordinator.find_booking(meeting_id)
+        if meeting is None or meeting.booking_type != MEETING or not meeting.space_ids:
+            raise invalid("meeting_not_found", meeting=meeting_id)
+        space = self.space(required=False)
+        return meeting, space.id if space else meeting.space_ids[0]
+
     def booking_id(self) -> str:
         """The booking given by id, or else the current booking of the given space."""
         if booking_id := self.call.data.get(ATTR_BOOKING_ID):
@@ -236,6 +286,35 @@ class ActionContext:
             raise invalid("invalid_email", email=value)
         return str(value).strip().lower()
 
+    async def person(self, *keys: str, in_directory: bool = True) -> Person | None:
+        """The person the first given field names, by email or by name.
+
+        An email is checked against the directory (unless `in_directory` is off); a name must
+        match exactly one PlaceOS user. Unknown or ambiguous people are refused clearly.
+        """
+        key = next((key for key in keys if self.call.data.get(key)), None)
+        if key is None:
+            return None
+        value = str(self.call.data[key]).strip()
+        async with remote_errors(self.entry):
+            if "@" in value or key == ATTR_USER_EMAIL:
+                email = self.email(key)
+                if not in_directory:
+                    return Person(email=email)
+                try:
+                    return await self.client.find_person(value)
+                except WorkplaceNotFoundError as err:
+                    raise invalid("person_not_found", person=value) from err
+            found = await self.client.search_people(value)
+        exact = [p for p in found if (p.name or "").casefold() == value.casefold()]
+        matches = exact or found
+        if not matches:
+            raise invalid("person_not_found", person=value)
+        if len(matches) > 1:
+            names = ", ".join(f"{p.name} <{p.email}>" for p in matches[:5])
+            raise invalid("person_ambiguous", person=value, matches=names)
+        return matches[0]
+
 
 async def create_booking(ctx: ActionContext) -> ServiceResponse:
     """Book a space for someone."""
@@ -244,13 +323,14 @@ async def create_booking(ctx: ActionContext) -> ServiceResponse:
     start, end = ctx.period()
     assert start is not None  # noqa: S101 - required by the schema
     assert end is not None  # noqa: S101 - required by the schema
+    person = await ctx.person(ATTR_PERSON, ATTR_USER_EMAIL)
     async with remote_errors(ctx.entry):
         booking = await ctx.client.create_booking(
             space=space,
             start=start,
             end=end,
-            user_email=ctx.email(ATTR_USER_EMAIL),
-            user_name=ctx.call.data.get(ATTR_USER_NAME),
+            user_email=person.email if person else None,
+            user_name=ctx.call.data.get(ATTR_USER_NAME) or (person.name if person else None),
             title=ctx.call.data.get(ATTR_TITLE),
         )
     ctx.coordinator.async_apply(booking)
@@ -273,17 +353,8 @@ async def update_booking(ctx: ActionContext) -> ServiceResponse:
 
 
 async def cancel_booking(ctx: ActionContext) -> ServiceResponse:
-    """Cancel a booking."""
-    booking_id = ctx.call.data[ATTR_BOOKING_ID]
-    async with remote_errors(ctx.entry):
-        await ctx.client.cancel_booking(booking_id)
-        known = ctx.coordinator.find_booking(booking_id)
-        booking = (
-            replace(known, status=BookingStatus.CANCELLED, updated_at=dt_util.utcnow())
-            if known
-            else await ctx.client.get_booking(booking_id)
-        )
-    ctx.coordinator.async_apply(booking)
+    """Cancel a booking (or a room's meeting)."""
+    await cancel(ctx.coordinator, ctx.call.data[ATTR_BOOKING_ID], system_id=None)
     return None
 
 
@@ -317,7 +388,8 @@ async def list_bookings(ctx: ActionContext) -> ServiceResponse:
     if zone_id is not None and zone_id not in ctx.coordinator.data.zones:
         raise invalid("zone_not_found", zone=zone_id)
     space = ctx.space(required=False)
-    email = ctx.email(ATTR_USER_EMAIL)
+    person = await ctx.person(ATTR_PERSON, ATTR_USER_EMAIL)
+    email = person.email if person else None
     zones = [zone_id] if zone_id else list(ctx.coordinator.selected_zones)
     found: list[Booking] = []
     async with remote_errors(ctx.entry):
@@ -361,7 +433,9 @@ async def remove_guest(ctx: ActionContext) -> ServiceResponse:
 
 async def report_access(ctx: ActionContext) -> ServiceResponse:
     """A door saw a person: check in (or out) their booking of today in that zone."""
-    person = ctx.email(ATTR_PERSON)
+    # A door may see visitors too: an email is matched as given, only names are looked up.
+    found = await ctx.person(ATTR_PERSON, in_directory=False)
+    person = found.email if found else None
     zone_id = ctx.call.data.get(ATTR_ZONE_ID)
     coordinator = ctx.coordinator
     if zone_id is not None and zone_id not in coordinator.data.zones:
@@ -385,6 +459,79 @@ async def report_access(ctx: ActionContext) -> ServiceResponse:
     return {"matched": booking_data(coordinator, booking)}
 
 
+async def check_in_guest(ctx: ActionContext) -> ServiceResponse:
+    """A visitor arrived at reception: check them in (which checks the booking in too)."""
+    booking_id = ctx.booking_id()
+    email = ctx.email(ATTR_EMAIL)
+    assert email is not None  # noqa: S101 - required by the schema
+    async with remote_errors(ctx.entry):
+        guest = await ctx.client.check_in_guest(booking_id, email)
+        ctx.coordinator.async_apply(await ctx.client.get_booking(booking_id))
+    return {"guest": guest_data(guest)}
+
+
+async def update_meeting(ctx: ActionContext) -> ServiceResponse:
+    """Move or rename a room's meeting, and merge (or replace) its metadata."""
+    meeting, system_id = ctx.meeting()
+    start, end = ctx.period()
+    data = ctx.call.data
+    metadata: dict[str, Any] | None = None
+    async with remote_errors(ctx.entry):
+        if start or end or ATTR_TITLE in data:
+            meeting = await ctx.client.update_meeting(
+                meeting.id,
+                system_id=system_id,
+                start=start or meeting.start,
+                end=end or meeting.end,
+                title=data.get(ATTR_TITLE),
+            )
+            ctx.coordinator.async_apply(meeting)
+        if ATTR_METADATA in data:
+            metadata = await ctx.client.set_meeting_metadata(
+                meeting.id,
+                system_id=system_id,
+                metadata=data[ATTR_METADATA],
+                replace=data[ATTR_REPLACE_METADATA],
+            )
+    return {"meeting": booking_data(ctx.coordinator, meeting), "metadata": metadata}
+
+
+async def cancel_meeting(ctx: ActionContext) -> ServiceResponse:
+    """Cancel a room's meeting."""
+    meeting, system_id = ctx.meeting()
+    await cancel(ctx.coordinator, meeting.id, system_id=system_id)
+    return None
+
+
+async def send_signal(ctx: ActionContext) -> ServiceResponse:
+    """Tell PlaceOS logic about something (a door opened, a sensor tripped)."""
+    channel = str(ctx.call.data[ATTR_CHANNEL]).strip()
+    if not channel:
+        raise invalid("channel_required")
+    async with remote_errors(ctx.entry):
+        await ctx.client.signal(channel, ctx.call.data.get(ATTR_PAYLOAD, {}))
+    return None
+
+
+async def write_zone_metadata(ctx: ActionContext) -> ServiceResponse:
+    """Write one named metadata of a tracked zone; only when the entry's options allow it."""
+    if not ctx.entry.options.get(CONF_ALLOW_METADATA_WRITES, False):
+        raise invalid("metadata_writes_disabled", title=ctx.entry.title)
+    zone_id = ctx.call.data[ATTR_ZONE_ID]
+    if zone_id not in ctx.coordinator.data.zones:
+        raise invalid("zone_not_found", zone=zone_id)
+    async with remote_errors(ctx.entry):
+        await ctx.client.write_zone_metadata(
+            zone_id,
+            ctx.call.data[ATTR_NAME],
+            ctx.call.data[ATTR_DETAILS],
+            merge=ctx.call.data[ATTR_MERGE],
+            description=ctx.call.data.get(ATTR_DESCRIPTION, ""),
+        )
+    await ctx.coordinator.async_request_refresh()
+    return None
+
+
 HANDLERS: dict[
     str, tuple[Callable[[ActionContext], Awaitable[ServiceResponse]], SupportsResponse]
 ] = {
@@ -399,7 +546,14 @@ HANDLERS: dict[
     "add_guest": (add_guest, SupportsResponse.OPTIONAL),
     "remove_guest": (remove_guest, SupportsResponse.NONE),
     "report_access": (report_access, SupportsResponse.OPTIONAL),
+    "check_in_guest": (check_in_guest, SupportsResponse.OPTIONAL),
+    "update_meeting": (update_meeting, SupportsResponse.OPTIONAL),
+    "cancel_meeting": (cancel_meeting, SupportsResponse.NONE),
+    "signal": (send_signal, SupportsResponse.NONE),
+    "write_zone_metadata": (write_zone_metadata, SupportsResponse.NONE),
 }
+# Changing a building's shared configuration is for administrators only.
+ADMIN_ONLY = frozenset({"write_zone_metadata"})
 
 
 @callback
@@ -413,6 +567,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         ) -> ServiceResponse:
             return await handler(ActionContext(hass, call))
 
-        hass.services.async_register(
-            DOMAIN, name, handle, schema=SCHEMAS[name], supports_response=supports_response
-        )
+        if name in ADMIN_ONLY:
+
+            async def handle_admin(call: ServiceCall, handle: Any = handle) -> None:
+                await handle(call)
+
+            async_register_admin_service(hass, DOMAIN, name, handle_admin, SCHEMAS[name])
+        else:
+            hass.services.async_register(
+                DOMAIN, name, handle, schema=SCHEMAS[name], supports_response=supports_response
+            )

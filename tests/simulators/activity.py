@@ -16,7 +16,9 @@ import random
 
 from .placeos import PlaceOSSimulator
 from .placeos_errors import PlaceOSError
+from .placeos_meeting_model import Meeting
 from .placeos_model import Booking, BookingState, Permission, User, booking_state
+from .placeos_seed import random_visitor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class Snapshot:
 
     now: int
     live: list[Booking]  # not deleted, rejected or checked out, not yet ended
+    meetings: list[Meeting]  # room meetings not cancelled, not yet ended
 
     def due_for_check_in(self) -> list[Booking]:
         return [
@@ -48,8 +51,13 @@ class Snapshot:
     def upcoming(self) -> list[Booking]:
         return [b for b in self.live if b.booking_start > self.now]
 
+    def upcoming_meetings(self) -> list[Meeting]:
+        return [m for m in self.meetings if m.event_start > self.now]
+
     def busy_assets(self, start: int, end: int) -> set[str]:
-        return {asset for b in self.live if b.overlaps(start, end) for asset in b.asset_ids}
+        """Desks and rooms taken by a booking, and rooms taken by a meeting."""
+        booked = {asset for b in self.live if b.overlaps(start, end) for asset in b.asset_ids}
+        return booked | {m.system_id for m in self.meetings if m.overlaps(start, end)}
 
     def busy_people(self, start: int, end: int) -> set[str]:
         return {b.user_email for b in self.live if b.overlaps(start, end)}
@@ -58,7 +66,8 @@ class Snapshot:
 def take_snapshot(sim: PlaceOSSimulator) -> Snapshot:
     now = sim.clock.now_int()
     live = [b for b in sim.bookings.values() if b.blocks_its_assets() and b.booking_end > now]
-    return Snapshot(now=now, live=live)
+    meetings = [m for m in sim.meetings.values() if not m.cancelled and m.event_end > now]
+    return Snapshot(now=now, live=live, meetings=meetings)
 
 
 def desk_occupancy(sim: PlaceOSSimulator, snapshot: Snapshot | None = None) -> float:
@@ -116,6 +125,11 @@ def _weighted_actions(sim: PlaceOSSimulator, snapshot: Snapshot) -> dict[str, tu
         candidates["cancel"] = (cancel_weight, cancel_upcoming)
     if _pending_approvals(sim, snapshot):
         candidates["decide_approval"] = (1.0, decide_approval)
+    # Room calendars live too (the demo runs this): now and then a meeting is booked or
+    # called off.
+    candidates["book_meeting"] = (1.0, book_meeting)
+    if snapshot.upcoming_meetings():
+        candidates["cancel_meeting"] = (0.1, cancel_meeting)
     return candidates
 
 
@@ -233,4 +247,44 @@ def decide_approval(sim: PlaceOSSimulator, rng: random.Random, snapshot: Snapsho
         sim.approve(chosen.id)
     else:
         sim.reject(chosen.id)
+    return True
+
+
+def book_meeting(sim: PlaceOSSimulator, rng: random.Random, snapshot: Snapshot) -> bool:
+    """Someone books a free room through its calendar, with colleagues and maybe a visitor."""
+    start, end = _slot(rng, snapshot.now)
+    busy = snapshot.busy_assets(start, end)
+    rooms = [s for s in sim.tenant.buildings.systems.values() if s.bookable and s.id not in busy]
+    host = _free_person(sim, rng, snapshot, start, end)
+    if not rooms or host is None:
+        return False
+    room = rng.choice(rooms)
+    others = [
+        user
+        for user in sim.tenant.directory.users.values()
+        if user.permissions is Permission.USER and user.email != host.email
+    ]
+    colleagues = rng.sample(others, k=min(len(others), rng.randint(0, 2)))
+    attendees: list[dict[str, object]] = [{"name": u.name, "email": u.email} for u in colleagues]
+    if rng.random() < 0.25:
+        visitor = random_visitor(rng)
+        attendees.append(
+            {"name": visitor.name, "email": visitor.email, "organisation": visitor.organisation}
+        )
+    sim.add_meeting(
+        room.id,
+        start=start,
+        end=end,
+        title=rng.choice(MEETING_TITLES),
+        host_email=host.email,
+        attendees=attendees,
+    )
+    return True
+
+
+def cancel_meeting(sim: PlaceOSSimulator, rng: random.Random, snapshot: Snapshot) -> bool:
+    candidates = snapshot.upcoming_meetings()
+    if not candidates:
+        return False
+    sim.cancel_meeting(rng.choice(candidates).id)
     return True

@@ -20,9 +20,10 @@ from typing import Any
 
 from .clock import SimClock
 from .faults import FaultInjector
-from .placeos_booking_input import AttendeeInput
+from .placeos_booking_input import AttendeeInput, read_attendee_list, read_attributes
 from .placeos_errors import PlaceOSError
 from .placeos_http import build_app
+from .placeos_meeting_model import Meeting
 from .placeos_model import Booking, JsonDict, User
 from .placeos_seed import seed_building
 from .placeos_tenant import PlaceOSTenant
@@ -294,3 +295,58 @@ class PlaceOSSimulator:
     def booking(self, booking_id: int) -> JsonDict:
         book = self.tenant.bookings
         return book.render(book.get(booking_id))
+
+    # -- room meetings (calendar events, §3.5) ----------------------------------------------
+
+    @property
+    def meetings(self) -> dict[str, Meeting]:
+        """Every meeting of every room calendar by event id (cancelled ones included)."""
+        return self.tenant.meetings.meetings
+
+    @property
+    def failing_calendars(self) -> set[str]:
+        """Room ids whose calendar fails to load: skipped, counted in ``X-Calendar-Errors``."""
+        return self.tenant.meetings.failing_calendars
+
+    def add_meeting(
+        self,
+        system_id: str,
+        *,
+        start: float,
+        end: float,
+        title: str,
+        host_email: str,
+        host_name: str | None = None,
+        attendees: list[dict[str, Any]] | None = None,
+        private: bool = False,
+    ) -> str:
+        """Book a room through its calendar as the host would; returns the event id.
+
+        ``attendees`` take the §5.4 input shape (``name``, ``email``, optional contact
+        details and ``visit_expected``); those who are not tenant users become guests.
+        Raises ``PlaceOSError`` like the API: 404 unknown room, 409 room already taken.
+        """
+        host = self._person(host_email, host_name)
+        invited = read_attributes(
+            {"attendees": attendees or []}, {"attendees": read_attendee_list}, "meeting"
+        )["attendees"]
+        fields: dict[str, Any] = {
+            "system_id": system_id,
+            "event_start": int(start),
+            "event_end": int(end),
+            "title": title,
+            "host": host.email,
+            "attendees": invited,
+            "private": private,
+        }
+        return self.tenant.meetings.create(fields, host).id
+
+    def cancel_meeting(self, event_id: str) -> None:
+        """The host cancels: the event stays, ``status: "cancelled"``."""
+        book = self.tenant.meetings
+        book.cancel(book.get(event_id))
+
+    def meeting(self, event_id: str) -> JsonDict:
+        """The event as ``GET /events/{id}?system_id=`` renders it (room calendar)."""
+        book = self.tenant.meetings
+        return book.render(book.get(event_id))

@@ -4,6 +4,9 @@ Only model attributes are read; unknown keys (e.g. the driver's ``asset_name``) 
 A value of the wrong JSON type is a 400 (Crystal ``JSON::SerializableError``). Enum values
 are accepted in any case and stored lower-case. The result holds only the keys that were
 present, which is what the server's ``*_present?`` checks look at.
+
+The readers are shared with the calendar-event bodies (``placeos_event_input``), which name
+their own model in the 400 message through ``read_attributes``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ class AttendeeInput:
     name: str
     email: str
     visit_expected: bool | None = None
+    response_status: str | None = None
+    resource: bool | None = None
+    organizer: bool | None = None
     checked_in: bool | None = None
     preferred_name: str | None = None
     phone: str | None = None
@@ -40,12 +46,21 @@ class AttendeeInput:
 Reader = Callable[[str, Any], Any]
 
 
+class WrongTypeError(Exception):
+    """A body value of the wrong JSON type; ``read_attributes`` turns it into a 400."""
+
+    def __init__(self, key: str, kind: str) -> None:
+        super().__init__(f"{key}: expected {kind}")
+        self.key = key
+        self.kind = kind
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _expect(key: str, kind: str) -> Exception:
-    return bad_request(f"Expected {kind} for booking attribute '{key}'")
+    return WrongTypeError(key, kind)
 
 
 def _int(key: str, value: Any) -> int:
@@ -118,6 +133,9 @@ def _attendee(key: str, item: Any) -> AttendeeInput:
         name=item["name"],
         email=item["email"].strip().lower(),
         visit_expected=optional("visit_expected", _bool),
+        response_status=optional("response_status", _str),
+        resource=optional("resource", _bool),
+        organizer=optional("organizer", _bool),
         checked_in=optional("checked_in", _bool),
         preferred_name=optional("preferred_name", _str),
         phone=optional("phone", _str),
@@ -173,15 +191,38 @@ BOOKING_ATTRIBUTES: dict[str, Reader] = {
 }
 
 
+def read_attributes(body: Any, readers: dict[str, Reader], model: str) -> dict[str, Any]:
+    """Typed values of the attributes present in a JSON object body; 400 on a wrong type."""
+    if not isinstance(body, dict):
+        raise bad_request(f"Expected a JSON object for the {model}")
+    try:
+        return {key: reader(key, body[key]) for key, reader in readers.items() if key in body}
+    except WrongTypeError as wrong:
+        raise bad_request(f"Expected {wrong.kind} for {model} attribute '{wrong.key}'") from None
+
+
 def read_booking_body(body: Any) -> dict[str, Any]:
     """Typed values of the booking attributes present in a JSON body."""
-    if not isinstance(body, dict):
-        raise bad_request("Expected a JSON object for the booking")
-    return {
-        key: reader(key, body[key]) for key, reader in BOOKING_ATTRIBUTES.items() if key in body
-    }
+    return read_attributes(body, BOOKING_ATTRIBUTES, "booking")
 
 
 def read_attendee_body(body: Any) -> AttendeeInput:
     """Body of ``POST /bookings/{id}/attendee``."""
-    return _attendee("attendee", body)
+    try:
+        return _attendee("attendee", body)
+    except WrongTypeError as wrong:
+        raise bad_request(f"Expected {wrong.kind} for booking attribute '{wrong.key}'") from None
+
+
+def read_attendee_list(key: str, value: Any) -> list[AttendeeInput]:
+    """An ``attendees`` array (§5.4 input shape), as a ``Reader`` for other bodies."""
+    return _attendees(key, value)
+
+
+# Readers other bodies (calendar events, guests) reuse.
+read_int: Reader = _int
+read_str: Reader = _str
+read_bool: Reader = _bool
+read_object: Reader = _object
+read_email: Reader = _email
+nullable = _nullable

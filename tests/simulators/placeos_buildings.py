@@ -222,6 +222,11 @@ class Buildings:
         return list(self._desk_levels)
 
     def _desks_list(self, level_id: str) -> list[JsonDict]:
+        """The level's live desk list, created on first use.
+
+        Metadata written over HTTP may hold anything; a ``desks`` document that is not a
+        list is replaced by an empty one when the simulator next adds or removes a desk.
+        """
         entry = self.metadata.get((level_id, DESKS_METADATA))
         if entry is None:
             now = self._clock.now_int()
@@ -234,10 +239,25 @@ class Buildings:
                 updated_at=now,
             )
             self.metadata[(level_id, DESKS_METADATA)] = entry
-        details: Any = entry.details
-        if not isinstance(details, list):
-            raise TypeError(f"{level_id} desks metadata is not a list")
+        if not isinstance(entry.details, list):
+            entry.details = []
+        details: list[JsonDict] = entry.details
         return details
+
+    def _desk_entries(self, level_id: str) -> list[JsonDict]:
+        """Desk objects (with a string ``id``) of a level's ``desks`` metadata, read-only."""
+        entry = self.metadata.get((level_id, DESKS_METADATA))
+        details: Any = entry.details if entry is not None else []
+        if not isinstance(details, list):
+            return []
+        return [d for d in details if isinstance(d, dict) and isinstance(d.get("id"), str)]
+
+    def _reindex_desks(self, level_id: str) -> None:
+        """After a ``desks`` metadata write: its entries are that level's desks (§3.6)."""
+        for desk_id in [d for d, level in self._desk_levels.items() if level == level_id]:
+            del self._desk_levels[desk_id]
+        for desk in self._desk_entries(level_id):
+            self._desk_levels[desk["id"]] = level_id
 
     def _touch(self, parent_id: str, name: str) -> None:
         self.metadata[(parent_id, name)].updated_at = self._clock.now_int()
@@ -248,7 +268,7 @@ class Buildings:
         """Locate a desk (by desk id) or room (by system id)."""
         level_id = self._desk_levels.get(asset_id)
         if level_id is not None:
-            desk = next(d for d in self._desks_list(level_id) if d.get("id") == asset_id)
+            desk = next(d for d in self._desk_entries(level_id) if d["id"] == asset_id)
             return AssetLocation(
                 asset_id=asset_id,
                 kind="desk",
@@ -270,6 +290,47 @@ class Buildings:
         return None
 
     # -- metadata -------------------------------------------------------------------------
+
+    def parent_exists(self, parent_id: str) -> bool:
+        """A zone or system that metadata may hang off (users are the directory's)."""
+        return parent_id in self.zones or parent_id in self.systems
+
+    def write_metadata(
+        self,
+        parent_id: str,
+        name: str,
+        *,
+        description: str,
+        details: Any,
+        merge: bool,
+        modified_by: str,
+    ) -> Metadata:
+        """``PUT`` (replace) or ``PATCH`` (merge) ``/metadata/{id}`` (§3.6).
+
+        The description is always replaced; a merge combines two objects key by key and
+        otherwise replaces. Writing a level's ``desks`` makes its entries that level's desks.
+        """
+        now = self._clock.now_int()
+        entry = self.metadata.get((parent_id, name))
+        if entry is None:
+            entry = Metadata(
+                name=name,
+                parent_id=parent_id,
+                details=details,
+                description=description,
+                created_at=now,
+                updated_at=now,
+            )
+            self.metadata[(parent_id, name)] = entry
+        else:
+            entry.description = description
+            both_objects = isinstance(entry.details, dict) and isinstance(details, dict)
+            entry.details = {**entry.details, **details} if merge and both_objects else details
+            entry.updated_at = now
+        entry.modified_by_id = modified_by
+        if name == DESKS_METADATA:
+            self._reindex_desks(parent_id)
+        return entry
 
     def metadata_of(self, parent_id: str, name: str | None) -> dict[str, JsonDict]:
         """Metadata of one parent keyed by name, optionally just ``name`` (§5.8)."""

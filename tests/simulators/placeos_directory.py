@@ -7,6 +7,7 @@ from enum import Enum
 import hmac
 
 from .clock import SimClock
+from .placeos_buildings import text_matches
 from .placeos_model import ApiKey, IdFactory, Permission, User
 
 
@@ -71,6 +72,16 @@ class Directory:
     def user_by_email(self, email: str) -> User | None:
         wanted = email.strip().lower()
         return next((user for user in self.users.values() if user.email == wanted), None)
+
+    def search_users(self, query: str | None) -> list[User]:
+        """REST users index: every word of ``q`` a prefix of a word of name or email.
+
+        The server's search vector also splits emails on ``@._``, as ``text_matches`` does.
+        """
+        found = [
+            user for user in self.users.values() if text_matches(query, (user.name, user.email))
+        ]
+        return sorted(found, key=lambda user: (user.name, user.id))
 
     def issue_key(
         self, user_id: str, *, scopes: list[str] | None = None, expires_at: float | None = None

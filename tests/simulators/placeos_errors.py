@@ -93,3 +93,12 @@ def booking_limit_reached(limit: int, bookings: list[dict[str, Any]]) -> PlaceOS
     return PlaceOSError(
         410, {"error": "Booking limit reached", "limit": limit, "bookings": bookings}
     )
+
+
+def event_conflict(events: list[dict[str, Any]]) -> PlaceOSError:
+    """409 when a room's calendar already holds a meeting then (the simulator's rule, §3.5).
+
+    The real server hands the write to the calendar provider and relays its failure; the
+    simulator refuses double-booking a room with the same shape as a booking clash.
+    """
+    return PlaceOSError(409, {"error": "Conflicting event", "events": events})

@@ -13,6 +13,7 @@ import hashlib
 import random
 import string
 from typing import Any
+import uuid
 
 JsonDict = dict[str, Any]
 
@@ -188,11 +189,49 @@ class User:
     created_at: int
     department: str | None = None
     groups: list[str] = field(default_factory=list)
+    title: str | None = None  # job title, as the calendar provider's directory knows it
+    phone: str | None = None
 
     @property
     def is_support(self) -> bool:
         """Support or admin: may manage anyone's bookings (§2.3)."""
         return self.permissions in (Permission.SUPPORT, Permission.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        """``sys_admin``: sees the admin view of users (§5.7)."""
+        return self.permissions is Permission.ADMIN
+
+    @property
+    def directory_id(self) -> str:
+        """The calendar provider's id of the person (e.g. an Azure AD object id), not ``user-…``."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mailto:{self.email}"))
+
+    def render_directory(self) -> JsonDict:
+        """``PlaceCalendar::User`` (§3.2 ``staff_details``).
+
+        A plain ``JSON::Serializable`` type: nil attributes are left out, not sent as null.
+        """
+        rendered: JsonDict = {
+            "id": self.directory_id,
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "department": self.department,
+            "title": self.title,
+            "photo": None,
+            "username": self.email,
+            "office_location": None,
+            "suspended": False,
+            "unmapped": None,
+        }
+        return {key: value for key, value in rendered.items() if value is not None}
+
+    def render_listed(self, *, admin: bool) -> JsonDict:
+        """An entry of ``GET /api/engine/v2/users``: public fields, admin ones for admins (§5.7)."""
+        full = self.render() | {"login_count": 0, "last_login": None, "photo_upload_id": None}
+        fields = PUBLIC_USER_FIELDS + (ADMIN_USER_FIELDS if admin else ())
+        return {key: full[key] for key in ("id", *fields)}
 
     def render(self) -> JsonDict:
         first, _, last = self.name.partition(" ")
@@ -209,7 +248,7 @@ class User:
             "building": None,
             "department": self.department,
             "image": None,
-            "phone": None,
+            "phone": self.phone,
             "authority_id": self.authority_id,
             "deleted": False,
             "locatable": True,
@@ -226,6 +265,16 @@ class User:
             "created_at": self.created_at,
             "updated_at": self.created_at,
         }
+
+
+# What the REST API shows of other users (model ``PUBLIC_DATA`` / ``ADMIN_DATA``, §5.7).
+PUBLIC_USER_FIELDS = (
+    "email_digest", "email", "nickname", "name", "first_name", "last_name", "groups",
+    "country", "building", "image", "created_at", "authority_id", "deleted", "department",
+    "preferred_language", "staff_id", "phone", "work_preferences", "work_overrides",
+    "login_count", "last_login", "photo_upload_id", "locatable",
+)  # fmt: skip
+ADMIN_USER_FIELDS = ("sys_admin", "support", "misc", "login_name", "card_number", "ui_theme")
 
 
 @dataclass
@@ -252,7 +301,7 @@ class Guest:
 
     id: int
     email: str
-    name: str
+    name: str | None  # nilable in the model: a PATCH may clear it
     created_at: int
     updated_at: int
     preferred_name: str | None = None
@@ -277,26 +326,42 @@ class Guest:
             "photo": self.photo,
             "banned": self.banned,
             "dangerous": self.dangerous,
-            "searchable": f"{self.name} {self.email}".lower(),
+            "searchable": f"{self.name or ''} {self.email}".strip().lower(),
             "extension_data": dict(self.extension_data),
             "checked_in": attendance.checked_in if attendance else None,
             "visit_expected": attendance.visit_expected if attendance else None,
+            # output-only associations (§5.3); the visitor routes fill the one that applies
+            "booking": None,
+            "event": None,
+            "event_metadata": None,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
 
+    def render_visiting(self, attendance: Attendee | None) -> JsonDict:
+        """``Guest#to_h``: attendance flags default to false when there is no attendance."""
+        rendered = self.render(attendance)
+        rendered["checked_in"] = bool(attendance and attendance.checked_in)
+        rendered["visit_expected"] = bool(attendance and attendance.visit_expected)
+        return rendered
+
 
 @dataclass
 class Attendee:
-    """A guest's attendance of one booking (§5.4 output shape)."""
+    """A guest's attendance of one booking or one meeting (§5.4 output shape).
+
+    Exactly one of ``booking_id`` and ``event_id`` is set; ``event_id`` is the meeting's
+    event-metadata id (an integer), not the calendar's event id (§5.1 ``event_id``).
+    """
 
     id: int
     guest_id: int
-    booking_id: int
+    booking_id: int | None
     created_at: int
     updated_at: int
     checked_in: bool = False
     visit_expected: bool = True
+    event_id: int | None = None
 
     def render(self, guest: Guest) -> JsonDict:
         return {
@@ -305,7 +370,7 @@ class Attendee:
             "visit_expected": self.visit_expected,
             "guest_id": self.guest_id,
             "tenant_id": TENANT_ID,
-            "event_id": None,
+            "event_id": self.event_id,
             "booking_id": self.booking_id,
             "email": guest.email,
             "name": guest.name,

@@ -5,14 +5,23 @@ Catalog §1, §3.1, §3.6, §5.6-5.9.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from .placeos_errors import forbidden, missing_parameter, not_found
+from .placeos_directory import Caller
+from .placeos_errors import (
+    bad_request,
+    forbidden,
+    missing_parameter,
+    not_found,
+    validation_failed,
+)
 from .placeos_http import (
     Surface,
     authorize,
+    json_body,
     json_response,
     next_page_link,
     optional_query_int,
@@ -33,6 +42,8 @@ def register(app: web.Application) -> None:
         web.get(f"{ENGINE}", health),
         web.get(f"{ENGINE}/", health),
         web.get("/auth/authority", authority),
+        web.get(f"{ENGINE}/users", list_users),
+        web.get(f"{ENGINE}/users/", list_users),
         web.get(f"{ENGINE}/users/current", current_user),
         web.get(f"{ENGINE}/users/{{id}}", show_user),
         web.get(f"{ENGINE}/zones", list_zones),
@@ -42,6 +53,8 @@ def register(app: web.Application) -> None:
         web.get(f"{ENGINE}/systems/", list_systems),
         web.get(f"{ENGINE}/systems/{{id}}", show_system),
         web.get(f"{ENGINE}/metadata/{{id}}", show_metadata),
+        web.put(f"{ENGINE}/metadata/{{id}}", replace_metadata),
+        web.patch(f"{ENGINE}/metadata/{{id}}", merge_metadata),
         web.get(f"{ENGINE}/metadata/{{id}}/children", children_metadata),
         web.post(f"{ENGINE}/signal", signal),
     ]
@@ -78,7 +91,13 @@ async def show_user(request: web.Request) -> web.Response:
 # -- paged indexes ---------------------------------------------------------------------------
 
 
-def _page(request: web.Request, items: list[Any], table: str, route: str) -> web.Response:
+def _page(
+    request: web.Request,
+    items: list[Any],
+    table: str,
+    route: str,
+    render: Callable[[Any], Any] | None = None,
+) -> web.Response:
     """REST paging (§6): limit default 100 clamped 0-10000, ``Content-Range`` without -1."""
     limit = min(max(query_int(request, "limit", 100, restriction="UInt32"), 0), MAX_LIMIT)
     offset = min(max(query_int(request, "offset", 0, restriction="UInt32"), 0), MAX_OFFSET)
@@ -92,7 +111,24 @@ def _page(request: web.Request, items: list[Any], table: str, route: str) -> web
         headers["Link"] = next_page_link(
             route, request.query.items(), offset=range_end, limit=limit
         )
-    return json_response([item.render() for item in page], headers=headers)
+    rendered = [render(item) if render else item.render() for item in page]
+    return json_response(rendered, headers=headers)
+
+
+async def list_users(request: web.Request) -> web.Response:
+    """Users of the caller's authority by name, id (§3.2 query_users, §6 REST paging).
+
+    ``q`` (default ``*``) matches every word as a prefix of a word of the name or email.
+    Admins see the admin fields; everyone else the public ones (§5.7).
+    """
+    caller = authorize(request, Surface.ENGINE)
+    query_bool(request, "include_deleted")  # nobody is ever deleted here
+    query_bool(request, "include_metadata")
+    users = tenant_of(request).directory.search_users(request.query.get("q"))
+    admin = caller.user.is_admin
+    return _page(
+        request, users, "user", f"{ENGINE}/users", lambda user: user.render_listed(admin=admin)
+    )
 
 
 async def list_zones(request: web.Request) -> web.Response:
@@ -177,8 +213,71 @@ async def children_metadata(request: web.Request) -> web.Response:
     return json_response(buildings.children_metadata(zone_id, request.query.get("name")))
 
 
+METADATA_VALIDATION = "error validating metadata"
+
+
+async def replace_metadata(request: web.Request) -> web.Response:
+    return await _write_metadata(request, merge=False)
+
+
+async def merge_metadata(request: web.Request) -> web.Response:
+    return await _write_metadata(request, merge=True)
+
+
+def _may_write_metadata(caller: Caller, parent_id: str) -> bool:
+    """Support/admin, or a user's own metadata (model ``user_can_create?``).
+
+    The real server also lets a metadata's ``editors`` and zone ``permissions`` groups
+    write; the simulator does not model those.
+    """
+    return caller.user.is_support or parent_id == caller.user.id
+
+
+async def _write_metadata(request: web.Request, *, merge: bool) -> web.Response:
+    """``PUT``/``PATCH /metadata/{id}`` with ``{name, description, details, parent_id}`` (§3.6).
+
+    The name comes from the body (the ``?name=`` the client repeats is not read); the
+    parent is the path's ``{id}``. 200 + the Metadata; 403 with no body for other callers;
+    422 for a missing name or details or an unknown parent.
+    """
+    caller = authorize(request, Surface.ENGINE)
+    parent_id = request.match_info["id"]
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("Expected a JSON object for the metadata")
+    name, description = body.get("name"), body.get("description") or ""
+    if not isinstance(name, str) or not name.strip():
+        raise validation_failed(METADATA_VALIDATION, [("name", "Name must not be empty")])
+    if not isinstance(description, str):
+        raise bad_request("Expected String for metadata attribute 'description'")
+    if not _may_write_metadata(caller, parent_id):
+        raise forbidden()
+    tenant = tenant_of(request)
+    failures: list[tuple[str | None, str]] = []
+    if body.get("details") is None:
+        failures.append(("details", "must be present"))
+    if not tenant.buildings.parent_exists(parent_id) and tenant.directory.user(parent_id) is None:
+        failures.append(("parent_id", "must reference an existing model"))
+    if failures:
+        raise validation_failed(METADATA_VALIDATION, failures)
+    entry = tenant.buildings.write_metadata(
+        parent_id,
+        name.strip(),
+        description=description,
+        details=body["details"],
+        merge=merge,
+        modified_by=caller.user.id,
+    )
+    return json_response(entry.render())
+
+
 async def signal(request: web.Request) -> web.Response:
-    """Publish the raw body on ``channel``; recorded in ``tenant.signals`` (§3.8)."""
+    """Publish the raw body on ``channel``; recorded in ``tenant.signals`` (§3.8).
+
+    A missing ``channel`` is the framework's missing-parameter error: 422 with the
+    ParameterError body (§4), as for the Staff API's ``type``. The answer has no content:
+    200 with an empty body (the route returns nil; REST OpenAPI lists 200).
+    """
     authorize(request, Surface.ENGINE)
     channel = request.query.get("channel")
     if channel is None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .placeos_booking_input import AttendeeInput
 from .placeos_errors import PlaceOSError
-from .placeos_model import Booking, BookingState, User, booking_state
+from .placeos_model import Booking, BookingState, User, booking_state, email_digest
 
 if TYPE_CHECKING:
     from .placeos import PlaceOSSimulator
@@ -87,6 +87,15 @@ MEETING_TITLES = [
     "Weekly sync", "Quarterly planning", "Customer call", "Design review", "1:1", "Interview",
     "Sprint retro", "Budget review", "All hands prep", "Vendor demo", "Onboarding",
 ]  # fmt: skip
+JOB_TITLES = {
+    "Engineering": ["Software Engineer", "Senior Engineer", "Engineering Manager"],
+    "Sales": ["Account Executive", "Sales Manager"],
+    "Finance": ["Financial Analyst", "Accountant"],
+    "People & Culture": ["People Partner", "Recruiter"],
+    "Operations": ["Operations Coordinator", "Facilities Lead"],
+    "Marketing": ["Marketing Specialist", "Content Lead"],
+    "Legal": ["Legal Counsel", "Paralegal"],
+}
 GUEST_COMPANIES = [
     "Contoso",
     "Globex",
@@ -139,6 +148,8 @@ def seed_building(
     _seed_desk_bookings(sim, rng, spaces.desks, people)
     _seed_room_bookings(sim, rng, spaces.rooms, people)
     sim.tenant.bookings.changed()  # the seed adjusted bookings behind the rules' back
+    # Last, so every seeded id and booking above stays what it was before meetings existed.
+    _seed_meetings(sim, rng, spaces.rooms, people)
 
 
 def _building_identity(index: int) -> tuple[str, str, str]:
@@ -190,8 +201,21 @@ def _seed_people(sim: PlaceOSSimulator, rng: random.Random, *, count: int) -> li
         user_id = sim.add_user(f"{first} {last}", email, department=rng.choice(DEPARTMENTS))
         user = sim.tenant.directory.user(user_id)
         assert user is not None
+        _give_directory_details(user)
         people.append(user)
     return people
+
+
+def _give_directory_details(user: User) -> None:
+    """Job title and phone as the calendar provider's directory holds them (§3.2).
+
+    Derived from the email rather than drawn from the seed's random stream, which would
+    move every booking seeded after the people.
+    """
+    digest = int(email_digest(user.email), 16)
+    titles = JOB_TITLES.get(user.department or "", ["Specialist"])
+    user.title = titles[digest % len(titles)]
+    user.phone = f"+61 2 9{digest % 1000:03d} {digest // 1000 % 10000:04d}"
 
 
 def _round_to(value: float, step: int) -> int:
@@ -340,14 +364,89 @@ def _add_visitors(sim: PlaceOSSimulator, rng: random.Random, booking: Booking) -
     if rng.random() > 0.35:
         return
     for _ in range(rng.randint(1, 2)):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        company = rng.choice(GUEST_COMPANIES)
-        domain = company.lower().replace(" ", "").replace("pty", "") + ".example"
-        attendee = AttendeeInput(
-            name=f"{first} {last}",
-            email=f"{first}.{last}@{domain}".lower(),
-            organisation=company,
-            visit_expected=True,
-        )
+        attendee = random_visitor(rng)
         guest = sim.tenant.guests.upsert(attendee, refresh_contact=True)
         sim.tenant.guests.attach(booking.id, guest)
+
+
+# -- room meetings ---------------------------------------------------------------------------
+
+
+def _seed_meetings(
+    sim: PlaceOSSimulator, rng: random.Random, rooms: list[str], people: list[User]
+) -> None:
+    """Today's meetings in the rooms' calendars, in the gaps the room bookings leave.
+
+    Some have colleagues and external visitors, a few are private, a few upcoming ones have
+    been cancelled already.
+    """
+    now = sim.clock.now_int()
+    for room_id in rooms:
+        cursor = _round_to(now - 3 * HOUR, 30 * MINUTE)
+        while cursor < now + 8 * HOUR:
+            length = rng.choice([30, 45, 60, 60, 90]) * MINUTE
+            if rng.random() < 0.45 and not _room_taken(sim, room_id, cursor, cursor + length):
+                event_id = _place_meeting(sim, rng, room_id, cursor, cursor + length, people)
+                if event_id is not None and cursor > now + HOUR and rng.random() < 0.15:
+                    sim.cancel_meeting(event_id)
+            cursor += length + rng.choice([0, 15, 30]) * MINUTE
+
+
+def _room_taken(sim: PlaceOSSimulator, room_id: str, start: int, end: int) -> bool:
+    """A live room booking already holds the slot (meetings clash through the rules)."""
+    return any(
+        booking.asset_id == room_id and booking.blocks_its_assets() and booking.overlaps(start, end)
+        for booking in sim.bookings.values()
+    )
+
+
+def _place_meeting(
+    sim: PlaceOSSimulator,
+    rng: random.Random,
+    room_id: str,
+    start: int,
+    end: int,
+    people: list[User],
+) -> str | None:
+    """A meeting as its host booked it the day before; ``None`` if the room refused."""
+    host, *colleagues = rng.sample(people, k=rng.randint(1, 4))
+    attendees: list[dict[str, object]] = [{"name": p.name, "email": p.email} for p in colleagues]
+    if rng.random() < 0.3:
+        for _ in range(rng.randint(1, 2)):
+            visitor = random_visitor(rng)
+            attendees.append(
+                {
+                    "name": visitor.name,
+                    "email": visitor.email,
+                    "organisation": visitor.organisation,
+                    "visit_expected": True,
+                }
+            )
+    try:
+        event_id = sim.add_meeting(
+            room_id,
+            start=start,
+            end=end,
+            title=rng.choice(MEETING_TITLES),
+            host_email=host.email,
+            attendees=attendees,
+            private=rng.random() < 0.1,
+        )
+    except PlaceOSError:
+        return None
+    meeting = sim.meetings[event_id]
+    meeting.created = meeting.updated = min(start, sim.clock.now_int()) - 24 * HOUR
+    return event_id
+
+
+def random_visitor(rng: random.Random) -> AttendeeInput:
+    """An external visitor from one of the guest companies."""
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    company = rng.choice(GUEST_COMPANIES)
+    domain = company.lower().replace(" ", "").replace("pty", "") + ".example"
+    return AttendeeInput(
+        name=f"{first} {last}",
+        email=f"{first}.{last}@{domain}".lower(),
+        organisation=company,
+        visit_expected=True,
+    )

@@ -1,4 +1,4 @@
-"""All state of one simulated PlaceOS tenant: authority, people, buildings, bookings, guests."""
+"""All state of one simulated PlaceOS tenant: people, buildings, bookings, guests, meetings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from .placeos_bookings import BookingBook
 from .placeos_buildings import Buildings
 from .placeos_directory import Directory
 from .placeos_guests import GuestBook
+from .placeos_meetings import MeetingBook
 from .placeos_model import IdFactory, JsonDict
+from .placeos_visitors import Visitors
 
 ORG_NAME = "Acme Corporation"
 EMAIL_DOMAIN = "acme.example"
@@ -29,6 +31,18 @@ class PlaceOSTenant:
         self.buildings = Buildings(self.ids, clock, ORG_NAME, EMAIL_DOMAIN)
         self.guests = GuestBook(clock)
         self.bookings = BookingBook(clock, self.directory, self.guests)
+        # Event ids come from their own generator so adding meetings leaves every other
+        # seeded id (users, keys, zones) as it was.
+        event_ids = IdFactory(random.Random(f"placeos-events-{self.authority_id}"))
+        self.meetings = MeetingBook(
+            clock,
+            self.buildings,
+            self.directory,
+            self.guests,
+            ids=event_ids,
+            email_domain=EMAIL_DOMAIN,
+        )
+        self.visitors = Visitors(clock, self.bookings, self.meetings, self.guests)
         self.signals: list[tuple[str, bytes]] = []  # (channel, raw body) of POST /signal
 
     def render_authority(self) -> JsonDict:

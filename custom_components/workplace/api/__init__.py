@@ -16,6 +16,7 @@ from .exceptions import (
     WorkplacePermissionError,
     WorkplaceRateLimitError,
     WorkplaceTimeoutError,
+    WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
 from .models import (
@@ -56,6 +57,7 @@ __all__ = [
     "WorkplacePermissionError",
     "WorkplaceRateLimitError",
     "WorkplaceTimeoutError",
+    "WorkplaceUnsupportedError",
     "WorkplaceValidationError",
     "Zone",
     "ZoneKind",

@@ -83,5 +83,9 @@ class WorkplaceValidationError(WorkplaceError):
         self.failures = failures
 
 
+class WorkplaceUnsupportedError(WorkplaceError):
+    """The server does not offer this here (not implemented, or not set up for this tenant)."""
+
+
 class WorkplaceBadResponseError(WorkplaceError):
     """The server answered with something we cannot understand (malformed JSON, wrong shape)."""

@@ -41,6 +41,7 @@ from .placeos_json import (
     parse_visitor,
     parse_zone,
     req_str,
+    room_calendar,
 )
 from .transport import Response, send
 
@@ -71,6 +72,8 @@ class PlaceOSClient:
     _base: URL = field(init=False, repr=False)
     # Spaces whose bookings wait for approval, learnt from the rooms' `approval` flag.
     _approval_spaces: frozenset[str] = field(default=frozenset(), init=False, repr=False)
+    # Room ids by calendar address, learnt with the rooms: raw calendar events name rooms so.
+    _rooms_by_calendar: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Normalise the origin once."""
@@ -125,7 +128,16 @@ class PlaceOSClient:
             systems = await self._get_all(
                 f"{ENGINE_API}/systems", {"zone_id": building_id, "bookable": "true"}
             )
-            spaces.extend(parse_all(systems, lambda item: parse_room(item, level_by_id), "room"))
+            rooms = parse_all(systems, lambda item: parse_room(item, level_by_id), "room")
+            spaces.extend(rooms)
+            tracked = {room.id for room in rooms}
+            self._rooms_by_calendar.update(
+                (calendar, str(item["id"]))
+                for item in systems
+                if isinstance(item, dict)
+                and item.get("id") in tracked
+                and (calendar := room_calendar(item))
+            )
         self._approval_spaces = frozenset(s.id for s in spaces if s.requires_approval)
         return spaces
 
@@ -329,7 +341,11 @@ class PlaceOSClient:
                 "zone_ids": ",".join(sorted(zone_ids)),
             },
         )
-        return parse_all(_expect_list(raw, "visitors"), parse_visitor, "visitor")
+        return parse_all(
+            _expect_list(raw, "visitors"),
+            lambda item: parse_visitor(item, self._rooms_by_calendar),
+            "visitor",
+        )
 
     # -- meetings (room calendars) --------------------------------------------------------
 
@@ -353,16 +369,20 @@ class PlaceOSClient:
         meeting_id: str,
         *,
         system_id: str,
-        start: datetime | None = None,
-        end: datetime | None = None,
+        start: datetime,
+        end: datetime,
         title: str | None = None,
     ) -> Booking:
-        """Move or rename a room's meeting (the calendar may refuse a clash)."""
-        body: dict[str, Any] = {"id": meeting_id, "system_id": system_id}
-        if start is not None:
-            body["event_start"] = int(start.timestamp())
-        if end is not None:
-            body["event_end"] = int(end.timestamp())
+        """Move or rename a room's meeting (the calendar may refuse a clash).
+
+        PlaceOS wants the times in every update, even when only the title changes.
+        """
+        body: dict[str, Any] = {
+            "id": meeting_id,
+            "system_id": system_id,
+            "event_start": int(start.timestamp()),
+            "event_end": int(end.timestamp()),
+        }
         if title is not None:
             body["title"] = title
         answer = await self._request(

@@ -25,6 +25,7 @@ from .exceptions import (
     WorkplaceNotFoundError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
+    WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
 from .models import (
@@ -55,6 +56,9 @@ _SIMPLE_ERRORS: Final[dict[int, type[WorkplaceError]]] = {
     404: WorkplaceNotFoundError,
     405: WorkplaceNotAllowedError,
     408: WorkplaceConnectionError,
+    # No tenant, or no calendar behind it (§4: 501), or a calendar needing SSO tokens (511).
+    501: WorkplaceUnsupportedError,
+    511: WorkplaceUnsupportedError,
 }
 
 
@@ -220,6 +224,12 @@ def _parse_desk(item: Any, *, level: Zone) -> Space:
     )
 
 
+def room_calendar(item: Any) -> str | None:
+    """The room's resource calendar address, which calendar events use to name the room."""
+    email = opt_str(item, "email")
+    return email.lower() if email else None
+
+
 def parse_room(item: Any, level_by_id: Mapping[str, Zone]) -> Space | None:
     """A bookable ControlSystem (§5.6) on one of the levels, else None."""
     level = next((level_by_id[z] for z in _str_list(item, "zones") if z in level_by_id), None)
@@ -304,14 +314,27 @@ def parse_attendee(item: Any) -> Guest:
     )
 
 
-def parse_event(item: Any) -> Booking:
+def parse_event(item: Any, rooms_by_calendar: Mapping[str, str] | None = None) -> Booking:
     """A room's calendar event (§5.5) as a booking of type "meeting" of that room.
 
     Meetings and bookings then share one model: the room's status, calendars and occurrences
-    treat both alike. The host is the person; attendees are the guests.
+    treat both alike. The host is the person; attendees are the guests. An event as the
+    calendar provider returns it (inside a visitor) names its room only as the attendee with
+    `resource: true`, by the room's calendar address.
     """
     system = item.get("system") if isinstance(item.get("system"), dict) else {}
-    system_id = opt_str(item, "system_id") or req_str(system, "id")
+    system_id = opt_str(item, "system_id") or opt_str(system, "id")
+    if system_id is None:
+        calendars = [
+            str(attendee.get("email", "")).lower()
+            for attendee in item.get("attendees") or []
+            if isinstance(attendee, dict) and attendee.get("resource") is True
+        ]
+        rooms = rooms_by_calendar or {}
+        system_id = next((rooms[c] for c in calendars if c in rooms), None)
+    if system_id is None:
+        msg = "the event names no room"
+        raise KeyError(msg)
     start = _req_time(item, "event_start")
     end = _opt_time(item, "event_end") or start
     if end <= start:
@@ -366,12 +389,16 @@ def _opt_iso(item: Mapping[str, Any], key: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def parse_visitor(item: Any) -> Visitor:
+def parse_visitor(item: Any, rooms_by_calendar: Mapping[str, str]) -> Visitor:
     """A visitor expected in the period (§3.4 `query_guests`), with what they visit."""
     booking = item.get("booking") if isinstance(item.get("booking"), dict) else None
     event = item.get("event") if isinstance(item.get("event"), dict) else None
     visit = (
-        parse_booking(booking, frozenset()) if booking else parse_event(event) if event else None
+        parse_booking(booking, frozenset())
+        if booking
+        else parse_event(event, rooms_by_calendar)
+        if event
+        else None
     )
     return Visitor(
         guest=parse_attendee(item),
