@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -23,6 +24,19 @@ async def next_poll(
     async_fire_time_changed(hass)
     # Scheduled refreshes run as background tasks doing real I/O with the simulator.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def calendar_events(hass: HomeAssistant, calendar: str, hours: float) -> list[dict[str, Any]]:
+    """The events a calendar entity lists for the next hours, as `calendar.get_events` returns."""
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"entity_id": calendar, "duration": {"hours": hours}},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return cast("list[dict[str, Any]]", cast("dict[str, Any]", response[calendar])["events"])
 
 
 def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:

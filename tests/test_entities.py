@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
@@ -13,7 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.conftest import make_entry, setup_entry
-from tests.helpers import SmallSite, book, entity_id, next_poll
+from tests.helpers import SmallSite, book, calendar_events, entity_id, next_poll
 from tests.simulators.placeos import PlaceOSSimulator
 
 
@@ -134,15 +133,7 @@ async def test_zone_counters_and_calendar(
     assert state.attributes["message"] == "Desk 2.01 · Grace Hopper"
     assert state.attributes["description"] == "Pairing"
 
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {"entity_id": calendar, "duration": {"hours": 2}},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    events: list[dict[str, Any]] = response[calendar]["events"]  # type: ignore[index,call-overload,assignment]
+    events = await calendar_events(hass, calendar, 2)
     assert [event["summary"] for event in events] == ["Desk 2.01 · Grace Hopper"]
 
     level1_calendar = entity_id(hass, "calendar", site.uid(site.level1, "bookings"))

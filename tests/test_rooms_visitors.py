@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.workplace.const import CONF_ALLOW_METADATA_WRITES
 from tests.conftest import make_entry, setup_entry
-from tests.helpers import SmallSite, book, entity_id, next_poll
+from tests.helpers import SmallSite, book, calendar_events, entity_id, next_poll
 from tests.test_services import act, in_minutes, status_of
 
 
@@ -46,15 +46,7 @@ async def test_room_calendar_shows_meetings(
     assert state.state == "on"
     assert state.attributes["message"] == "Planning"
     assert status_of(hass, site, site.room) == "booked"
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {"entity_id": calendar, "duration": {"hours": 3}},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    summaries = [event["summary"] for event in response[calendar]["events"]]  # type: ignore[index]
+    summaries = [event["summary"] for event in await calendar_events(hass, calendar, 3)]
     assert summaries == ["Planning", "Booked by Ada Lovelace"]
 
 
