@@ -35,6 +35,7 @@ import string
 import sys
 import time
 from typing import IO, Any, NoReturn
+import urllib.parse
 import zoneinfo
 
 import aiohttp
@@ -880,8 +881,7 @@ class Demo:
         booking = {
             "start": datetime.fromtimestamp(now - 60, UTC).isoformat(),
             "end": datetime.fromtimestamp(now + 900, UTC).isoformat(),
-            "user_email": "demo.host@example.com",
-            "user_name": "Demo Host",
+            "title": "Demo booking",
         }
         for status in await self._free_desks(ha, later_than=now + 900):
             try:
@@ -894,8 +894,47 @@ class Demo:
             problems += await self._expect(ha, status, "checked_in", "checked_in")
             guest = {"email": "guest@example.com", "name": "Demo Guest"}
             await self._act(ha, entry_id, "add_guest", status, guest)
-            return problems
+            await self._act(ha, entry_id, "check_in_guest", status, {"email": guest["email"]})
+            problems += await self._expect(ha, status, "checked_in", "guest_arrived")
+            await ha.request(
+                "POST",
+                f"/api/services/{DOMAIN}/signal",
+                json_body={
+                    "config_entry_id": entry_id,
+                    "channel": "demo/doors/main",
+                    "payload": {"door": "main", "opened": True},
+                },
+            )
+            say("action signal: sent to PlaceOS channel demo/doors/main")
+            return problems + await self._rooms_and_visitors(ha)
         return ["no free desk could be booked to try the actions on"]
+
+    async def _rooms_and_visitors(self, ha: HomeAssistantClient) -> list[str]:
+        """Rooms list their meetings in their calendars; levels list today's visitors."""
+        states = await ha.request("GET", "/api/states")
+        calendars = [s["entity_id"] for s in states if s["entity_id"].endswith("_meetings")]
+        start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        period = urllib.parse.urlencode(
+            {"start": start.isoformat(), "end": (start + timedelta(days=1)).isoformat()}
+        )
+        meetings = 0
+        for calendar in calendars:
+            meetings += len(await ha.request("GET", f"/api/calendars/{calendar}?{period}"))
+        visitors = {
+            s["entity_id"]: int(s["state"])
+            for s in states
+            if s["entity_id"].endswith("_expected_visitors") and s["state"].isdigit()
+        }
+        say(
+            f"{len(calendars)} room calendars with {meetings} meetings today; "
+            f"visitors expected today: {sum(visitors.values())} over {len(visitors)} zones"
+        )
+        problems = []
+        if not calendars or not meetings:
+            problems.append("no room calendar lists a meeting")
+        if not any(visitors.values()):
+            problems.append("no visitors expected today")
+        return problems
 
     async def _free_desks(self, ha: HomeAssistantClient, later_than: float) -> list[str]:
         """Status sensors of spaces that are free with nothing booked soon."""
