@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
+import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
@@ -292,3 +293,113 @@ async def test_zone_metadata_writes_are_guarded(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(entity_id(hass, "sensor", site.uid("desk-2-09", "status"))) is not None
+
+
+async def test_room_calendar_refuses_whole_days_and_moves_room_bookings(
+    hass: HomeAssistant, small_site: SmallSite, site_entry: MockConfigEntry
+) -> None:
+    """A room booking (not a meeting) moved in the room calendar is updated as a booking."""
+    site = small_site
+    booking = book(site.sim, site.room, starts_in=3600, ends_in=7200, booking_type="room")
+    site.sim.approve(booking)
+    await setup_entry(hass, site_entry)
+    calendar = entity_id(hass, "calendar", site.uid(site.room, "meetings"))
+    entity = hass.data["calendar"].get_entity(calendar)
+    today = dt_util.now().date()
+    with pytest.raises(ServiceValidationError) as whole_day:
+        await entity.async_update_event(str(booking), {"dtstart": today, "dtend": today})
+    assert whole_day.value.translation_key == "calendar_all_day"
+    with pytest.raises(ServiceValidationError):
+        await entity.async_create_event(dtstart=today, dtend=today, summary="x")
+    new_start = dt_util.utcnow().replace(microsecond=0) + timedelta(hours=3)
+    await entity.async_update_event(
+        str(booking), {"dtstart": new_start, "dtend": new_start + timedelta(hours=1)}
+    )
+    assert site.sim.booking(booking)["booking_start"] == int(new_start.timestamp())
+
+
+async def test_meeting_already_gone_counts_as_cancelled(
+    hass: HomeAssistant, small_site: SmallSite, site_entry: MockConfigEntry
+) -> None:
+    """Cancelling a meeting the calendar no longer has is not an error (as the driver does)."""
+    site = small_site
+    event_id = meeting(site, 600, 1800)
+    entry = await setup_entry(hass, site_entry)
+    site.sim.faults.fail_next(404, path=f"/api/staff/v1/events/{event_id}")
+    await act(hass, "cancel_meeting", entry, meeting_id=event_id)
+    calendar = entity_id(hass, "calendar", site.uid(site.room, "meetings"))
+    assert hass.states.get(calendar).state == "off"
+
+
+async def test_unreadable_meetings_are_skipped(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Meetings without a room, with no duration or a bad date are skipped, not fatal."""
+    site = small_site
+    now = int(site.sim.clock.now())
+    good = {
+        "id": "evt-good",
+        "system_id": site.room,
+        "event_start": now - 60,
+        "event_end": now + 600,
+        "title": "Good",
+    }
+    events = [
+        good,
+        {**good, "id": "evt-roomless", "system_id": None},
+        {**good, "id": "evt-instant", "event_end": now - 60},
+        {**good, "id": "evt-bad-date", "updated": 12345},
+    ]
+    site.sim.faults.fail_next(
+        200,
+        path="/api/staff/v1/events",
+        body=orjson.dumps(events),
+        headers={"Content-Type": "application/json"},
+    )
+    await setup_entry(hass, site_entry)
+    calendar = entity_id(hass, "calendar", site.uid(site.room, "meetings"))
+    assert hass.states.get(calendar).attributes["message"] == "Good"
+    assert caplog.text.count("Skipping a malformed PlaceOS meeting") == 3
+
+
+async def test_meetings_outage_fails_the_poll(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A server error on the calendar part is an outage like any other, not "no calendars"."""
+    site = small_site
+    await setup_entry(hass, site_entry)
+    site.sim.faults.fail_next(503, path="/api/staff/v1/events")
+    await next_poll(hass, freezer)
+    assert status_of(hass, site, site.desk1) == "unavailable"
+    await next_poll(hass, freezer)
+    assert status_of(hass, site, site.desk1) == "free"
+
+
+async def test_metadata_write_needs_a_tracked_zone(
+    hass: HomeAssistant, small_site: SmallSite, hass_admin_user: MockUser
+) -> None:
+    """Only tracked zones can be written."""
+    site = small_site
+    entry = await setup_entry(
+        hass, make_entry(site.sim, [site.building], **{CONF_ALLOW_METADATA_WRITES: True})
+    )
+    with pytest.raises(ServiceValidationError) as unknown:
+        await hass.services.async_call(
+            "workplace",
+            "write_zone_metadata",
+            {
+                "config_entry_id": entry.entry_id,
+                "zone_id": "zone-nope",
+                "name": "desks",
+                "details": [],
+            },
+            blocking=True,
+            context=Context(user_id=hass_admin_user.id),
+        )
+    assert unknown.value.translation_key == "zone_not_found"

@@ -277,14 +277,12 @@ class ActionContext:
             return value
         return value.replace(tzinfo=dt_util.get_default_time_zone())
 
-    def email(self, key: str) -> str | None:
-        """A well-formed email address from the call, lower-cased."""
-        value = self.call.data.get(key)
-        if value is None:
-            return None
+    def email(self, key: str) -> str:
+        """A well-formed email address from the call (the field is present), lower-cased."""
+        value = str(self.call.data[key])
         if not EMAIL.match(value.strip()):
             raise invalid("invalid_email", email=value)
-        return str(value).strip().lower()
+        return value.strip().lower()
 
     async def person(self, *keys: str, in_directory: bool = True) -> Person | None:
         """The person the first given field names, by email or by name.
@@ -407,7 +405,6 @@ async def add_guest(ctx: ActionContext) -> ServiceResponse:
     """Add a visitor to a booking (creating or updating the guest)."""
     booking_id = ctx.booking_id()
     email = ctx.email(ATTR_EMAIL)
-    assert email is not None  # noqa: S101 - required by the schema
     async with remote_errors(ctx.entry):
         guest = await ctx.client.add_guest(
             booking_id,
@@ -424,7 +421,6 @@ async def remove_guest(ctx: ActionContext) -> ServiceResponse:
     """Take a visitor off a booking."""
     booking_id = ctx.booking_id()
     email = ctx.email(ATTR_EMAIL)
-    assert email is not None  # noqa: S101 - required by the schema
     async with remote_errors(ctx.entry):
         await ctx.client.remove_guest(booking_id, email)
         ctx.coordinator.async_apply(await ctx.client.get_booking(booking_id))
@@ -463,7 +459,6 @@ async def check_in_guest(ctx: ActionContext) -> ServiceResponse:
     """A visitor arrived at reception: check them in (which checks the booking in too)."""
     booking_id = ctx.booking_id()
     email = ctx.email(ATTR_EMAIL)
-    assert email is not None  # noqa: S101 - required by the schema
     async with remote_errors(ctx.entry):
         guest = await ctx.client.check_in_guest(booking_id, email)
         ctx.coordinator.async_apply(await ctx.client.get_booking(booking_id))

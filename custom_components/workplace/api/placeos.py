@@ -390,11 +390,6 @@ class PlaceOSClient:
         )
         return parse_event(answer.json())
 
-    async def get_meeting(self, meeting_id: str, *, system_id: str) -> Booking:
-        """One meeting of a room."""
-        raw = await self._get_json(f"{STAFF_API}/events/{meeting_id}", {"system_id": system_id})
-        return parse_event(raw)
-
     async def cancel_meeting(self, meeting_id: str, *, system_id: str) -> None:
         """Cancel a room's meeting; one already gone counts as cancelled (as the driver does)."""
         try:
