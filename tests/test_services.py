@@ -421,18 +421,27 @@ async def test_guests(
     )
     assert response["guest"]["email"] == "visitor@example.com"
     assert [g["email"] for g in site.sim.booking(booking)["attendees"]] == ["visitor@example.com"]
-    with pytest.raises(HomeAssistantError) as twice:
-        await act(
-            hass, "add_guest", loaded, booking_id=booking, email="visitor@example.com", name="Vera"
-        )
-    assert twice.value.translation_key == "rejected"
+    again = await act(
+        hass,
+        "add_guest",
+        loaded,
+        booking_id=booking,
+        email="visitor@example.com",
+        name="Vera V. Visitor",
+        organisation="Acme Corp",
+    )
+    assert again["guest"]["name"] == "Vera V. Visitor"
+    assert again["guest"]["organisation"] == "Acme Corp"
+    assert len(site.sim.booking(booking)["attendees"]) == 1
+    sim_guests = site.sim.booking(booking)["guests"]
+    assert sim_guests[0]["name"] == "Vera V. Visitor"
 
     site.sim.check_in_guest(booking, "visitor@example.com")
     await next_poll(hass, freezer)
     await next_poll(hass, freezer)
     arrivals = [e for e in bus_events if e["type"] == "guest_arrived"]
     assert len(arrivals) == 1
-    assert arrivals[0]["guest"] == {"name": "Vera Visitor", "email": "visitor@example.com"}
+    assert arrivals[0]["guest"] == {"name": "Vera V. Visitor", "email": "visitor@example.com"}
 
     await act(hass, "remove_guest", loaded, space_id=site.room, email="visitor@example.com")
     assert site.sim.booking(booking)["attendees"] == []
@@ -648,3 +657,18 @@ async def test_guest_not_added_when_the_server_failed(
     assert "the guest was not added" in str(caught.value)
     assert [m for m, p in sim.faults.requests if p.endswith("/attendee")] == ["POST"]
     assert sim.booking(booking)["attendees"] == []
+
+
+async def test_guest_refused_by_placeos(
+    hass: HomeAssistant, small_site: SmallSite, loaded: MockConfigEntry
+) -> None:
+    """A 400 for a guest who is not on the booking is PlaceOS's refusal, shown as such."""
+    sim, site = small_site.sim, small_site
+    booking = book(sim, site.desk1, starts_in=-60, ends_in=3600)
+    sim.faults.fail_next(
+        400, path=f"/api/staff/v1/bookings/{booking}/attendee", body=b'{"error":"banned guest"}'
+    )
+    with pytest.raises(HomeAssistantError) as caught:
+        await act(hass, "add_guest", loaded, booking_id=booking, email="x@example.com", name="X")
+    assert caught.value.translation_key == "rejected"
+    assert "banned guest" in str(caught.value)

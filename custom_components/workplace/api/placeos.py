@@ -24,6 +24,7 @@ from .exceptions import (
     WorkplaceNotFoundError,
     WorkplaceOutcomeUnknownError,
     WorkplaceTimeoutError,
+    WorkplaceValidationError,
 )
 from .models import Account, Booking, BookingStatus, Guest, Person, Space, Visitor, Zone, ZoneKind
 from .placeos_json import (
@@ -297,21 +298,34 @@ class PlaceOSClient:
     ) -> Guest:
         """Add a visitor to a booking, creating or updating the guest record (§3.4).
 
-        A lost answer is reconciled against the booking's guest list, never repeated.
+        A visitor already on the booking has their guest record updated instead. A lost answer
+        is reconciled against the booking's guest list, never repeated.
         """
-        body = {"email": email.lower(), "name": name, "visit_expected": True}
-        body |= {
-            key: value for key, value in (("organisation", organisation), ("phone", phone)) if value
-        }
+        email = email.lower()
+        details = {"name": name, "organisation": organisation, "phone": phone}
+        details = {key: value for key, value in details.items() if value}
         path = f"{STAFF_API}/bookings/{booking_id}/attendee"
         try:
-            answer = await self._request("POST", path, json_body=body)
+            answer = await self._request(
+                "POST", path, json_body={"email": email, "visit_expected": True, **details}
+            )
+        except WorkplaceValidationError:
+            if not any(g.email == email for g in await self.get_booking_guests(booking_id)):
+                raise
+            return await self.update_guest(email, details)
         except WorkplaceConnectionError as err:
             guests = await self._reconcile(err, lambda: self.get_booking_guests(booking_id))
-            if guest := next((g for g in guests if g.email == email.lower()), None):
+            if guest := next((g for g in guests if g.email == email), None):
                 LOGGER.info("A lost guest answer was reconciled: the guest is on the booking")
                 return guest
             raise _not_found_after(err, "the guest was not added") from err
+        return parse_attendee(answer.json())
+
+    async def update_guest(self, email: str, details: Mapping[str, Any]) -> Guest:
+        """Change a guest's record (name, organisation, phone...) (§3.4 `update_guest`)."""
+        answer = await self._request(
+            "PATCH", f"{STAFF_API}/guests/{email.lower()}", json_body=dict(details)
+        )
         return parse_attendee(answer.json())
 
     async def remove_guest(self, booking_id: str, email: str) -> None:
