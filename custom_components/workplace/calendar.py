@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.components.calendar.const import (
-    EVENT_END,
     EVENT_LOCATION,
-    EVENT_START,
     EVENT_SUMMARY,
     CalendarEntityFeature,
 )
@@ -17,7 +15,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import dt as dt_util
 
 from .api import MEETING, SpaceKind
-from .commands import cancel
+from .commands import book_from_event, cancel, event_times
 from .entity import SpaceEntity, ZoneEntity, add_entities_as_they_appear
 from .errors import invalid, remote_errors
 
@@ -89,18 +87,9 @@ class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
 
     async def async_create_event(self, **kwargs: Any) -> None:
         """Book the space the event's location names, for the event's time."""
-        start, end = kwargs[EVENT_START], kwargs[EVENT_END]
-        if not isinstance(start, datetime) or not isinstance(end, datetime):
-            raise invalid("calendar_all_day")
+        event_times(kwargs)  # a whole-day event is refused first, whatever its location
         space = self._space_named(kwargs.get(EVENT_LOCATION))
-        async with remote_errors(self.coordinator.config_entry):
-            booking = await self.coordinator.client.create_booking(
-                space=space,
-                start=dt_util.as_utc(start),
-                end=dt_util.as_utc(end),
-                title=kwargs.get(EVENT_SUMMARY) or None,
-            )
-        self.coordinator.async_apply(booking)
+        await book_from_event(self.coordinator, space, kwargs)
 
     async def async_delete_event(
         self,
@@ -180,18 +169,7 @@ class RoomCalendar(SpaceEntity, CalendarEntity):
 
     async def async_create_event(self, **kwargs: Any) -> None:
         """Book the room for the event's time."""
-        start, end = kwargs[EVENT_START], kwargs[EVENT_END]
-        if not isinstance(start, datetime) or not isinstance(end, datetime):
-            raise invalid("calendar_all_day")
-        space = self.coordinator.data.spaces[self.space_id]
-        async with remote_errors(self.coordinator.config_entry):
-            booking = await self.coordinator.client.create_booking(
-                space=space,
-                start=dt_util.as_utc(start),
-                end=dt_util.as_utc(end),
-                title=kwargs.get(EVENT_SUMMARY) or None,
-            )
-        self.coordinator.async_apply(booking)
+        await book_from_event(self.coordinator, self.coordinator.data.spaces[self.space_id], kwargs)
 
     async def async_update_event(
         self,
@@ -201,9 +179,7 @@ class RoomCalendar(SpaceEntity, CalendarEntity):
         recurrence_range: str | None = None,
     ) -> None:
         """Move or rename the meeting (or booking) behind the event."""
-        start, end = event.get(EVENT_START), event.get(EVENT_END)
-        if not isinstance(start, datetime) or not isinstance(end, datetime):
-            raise invalid("calendar_all_day")
+        start, end = event_times(event)
         client = self.coordinator.client
         known = self.coordinator.find_booking(uid)
         async with remote_errors(self.coordinator.config_entry):
@@ -211,16 +187,13 @@ class RoomCalendar(SpaceEntity, CalendarEntity):
                 booking = await client.update_meeting(
                     uid,
                     system_id=self.space_id,
-                    start=dt_util.as_utc(start),
-                    end=dt_util.as_utc(end),
+                    start=start,
+                    end=end,
                     title=event.get(EVENT_SUMMARY),
                 )
             else:
                 booking = await client.update_booking(
-                    uid,
-                    start=dt_util.as_utc(start),
-                    end=dt_util.as_utc(end),
-                    title=event.get(EVENT_SUMMARY),
+                    uid, start=start, end=end, title=event.get(EVENT_SUMMARY)
                 )
         self.coordinator.async_apply(booking)
 
