@@ -14,7 +14,7 @@ from homeassistant.components.calendar.const import (
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import dt as dt_util
 
-from .api import MEETING, SpaceKind
+from .api import MEETING, PlaceOSClient, SpaceKind
 from .commands import book_from_event, cancel, event_times
 from .entity import SpaceEntity, ZoneEntity, add_entities_as_they_appear
 from .errors import invalid, remote_errors
@@ -183,7 +183,11 @@ class RoomCalendar(SpaceEntity, CalendarEntity):
         client = self.coordinator.client
         known = self.coordinator.find_booking(uid)
         async with remote_errors(self.coordinator.config_entry):
-            if known is not None and known.booking_type == MEETING:
+            if (
+                known is not None
+                and known.booking_type == MEETING
+                and isinstance(client, PlaceOSClient)
+            ):
                 booking = await client.update_meeting(
                     uid,
                     system_id=self.space_id,

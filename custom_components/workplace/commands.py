@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.calendar.const import EVENT_END, EVENT_START, EVENT_SUMMARY
 from homeassistant.util import dt as dt_util
 
-from .api import MEETING, BookingStatus, Space
+from .api import MEETING, BookingStatus, PlaceOSClient, Space
 from .errors import invalid, remote_errors
 
 if TYPE_CHECKING:
@@ -46,7 +46,11 @@ async def cancel(coordinator: WorkplaceCoordinator, uid: str, *, system_id: str 
     client = coordinator.client
     known = coordinator.find_booking(uid)
     async with remote_errors(coordinator.config_entry):
-        if known is not None and known.booking_type == MEETING:
+        if (
+            known is not None
+            and known.booking_type == MEETING
+            and isinstance(client, PlaceOSClient)
+        ):
             meeting_system = system_id or known.space_ids[0]
             await client.cancel_meeting(uid, system_id=meeting_system)
             booking = replace(known, status=BookingStatus.CANCELLED, updated_at=dt_util.utcnow())

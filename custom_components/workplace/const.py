@@ -19,7 +19,10 @@ CONF_SPACE_ENTITIES: Final = "space_entities"
 CONF_ALLOW_METADATA_WRITES: Final = "allow_metadata_writes"
 
 PROVIDER_PLACEOS: Final = "placeos"
-PROVIDERS: Final = (PROVIDER_PLACEOS,)
+PROVIDER_DESKBEE: Final = "deskbee"
+PROVIDERS: Final = (PROVIDER_PLACEOS, PROVIDER_DESKBEE)
+DEFAULT_DESKBEE_URL: Final = "https://api.deskbee.io"
+CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - the key of a setting
 
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=15)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_API_KEY, CONF_SCAN_INTERVAL, CONF_URL
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+)
 from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
@@ -20,6 +27,7 @@ from .activity import Activity, activities, diff, is_stale, merge
 from .api import (
     Account,
     Booking,
+    DeskbeeClient,
     PlaceOSClient,
     Space,
     SpaceKind,
@@ -43,6 +51,7 @@ from .const import (
     DOMAIN,
     EVENT_WORKPLACE,
     LOGGER,
+    PROVIDER_DESKBEE,
 )
 from .devices import account_device, account_key, object_key, zone_device
 from .snapshot import Snapshot, build_snapshot, tracked_zones, zones_of
@@ -53,16 +62,37 @@ if TYPE_CHECKING:
 type WorkplaceConfigEntry = ConfigEntry[WorkplaceCoordinator]
 
 
+@dataclass(slots=True)
+class PushHealth:
+    """How the provider's pushed deliveries are doing (webhooks)."""
+
+    deliveries: int = 0
+    last_delivery: datetime | None = None
+    rejected_signatures: int = 0
+    duplicates: int = 0
+    stale: int = 0
+
+
 def activity_signal(entry_id: str, space_id: str) -> str:
     """Dispatcher signal carrying one space's occurrences to its event entity."""
     return f"{DOMAIN}_{entry_id}_{space_id}_activity"
 
 
-def create_client(hass: HomeAssistant, data: dict[str, str]) -> PlaceOSClient:
+type WorkplaceClient = PlaceOSClient | DeskbeeClient
+
+
+def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WorkplaceClient:
     """Build the provider client for entry (or flow) data, on Home Assistant's shared session."""
-    return PlaceOSClient(
-        url=data[CONF_URL], api_key=data[CONF_API_KEY], session=async_get_clientsession(hass)
-    )
+    session = async_get_clientsession(hass)
+    if data.get(CONF_PROVIDER) == PROVIDER_DESKBEE:
+        return DeskbeeClient(
+            url=data[CONF_URL],
+            client_id=data[CONF_CLIENT_ID],
+            client_secret=data[CONF_CLIENT_SECRET],
+            session=session,
+            timezone=dt_util.get_default_time_zone(),
+        )
+    return PlaceOSClient(url=data[CONF_URL], api_key=data[CONF_API_KEY], session=session)
 
 
 class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
@@ -83,7 +113,8 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
             name=f"{DOMAIN} {entry.title}",
             update_interval=self.interval,
         )
-        self.client = create_client(hass, dict(entry.data))
+        self.client = create_client(hass, entry.data)
+        self.push = PushHealth()
         self.selected_zones: tuple[str, ...] = tuple(entry.data[CONF_ZONES])
         self.booking_types: tuple[str, ...] = tuple(
             entry.options.get(CONF_BOOKING_TYPES, DEFAULT_BOOKING_TYPES)
@@ -129,7 +160,9 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
                 end=horizon_end,
             ):
                 polled[booking.id] = booking
-        if any(space.kind is SpaceKind.ROOM for space in spaces):
+        if isinstance(self.client, PlaceOSClient) and any(
+            space.kind is SpaceKind.ROOM for space in spaces
+        ):
             meetings = await self._optional(
                 "room calendars",
                 self.client.get_meetings(
@@ -190,8 +223,8 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         )
 
     @callback
-    def async_apply(self, booking: Booking) -> None:
-        """Show what a command returned at once, and announce what it changed."""
+    def async_apply(self, booking: Booking, source: str = "action") -> None:
+        """Show a booking as a command or a push returned it, and announce what changed."""
         known = self._bookings if self._bookings is not None else {}
         previous = known.get(booking.id)
         if previous is not None and is_stale(previous, booking):
@@ -199,7 +232,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         self._applied[booking.id] = booking
         self._bookings = {**known, booking.id: booking}
         self.async_set_updated_data(self._snapshot())
-        self._announce(activities(previous, booking, since=self._watching_since), "action")
+        self._announce(activities(previous, booking, since=self._watching_since), source)
 
     def find_booking(self, booking_id: str) -> Booking | None:
         """A booking we know of, by id."""

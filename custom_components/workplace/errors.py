@@ -21,9 +21,10 @@ from .api import (
     WorkplaceOutcomeUnknownError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
+    WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
-from .const import DOMAIN
+from .const import CONF_PROVIDER, DOMAIN
 
 if TYPE_CHECKING:
     from .coordinator import WorkplaceConfigEntry
@@ -50,6 +51,8 @@ async def remote_errors(entry: WorkplaceConfigEntry) -> AsyncIterator[None]:
         yield
     except WorkplaceNotFoundError as err:
         raise invalid("booking_not_found") from err
+    except WorkplaceUnsupportedError as err:
+        raise invalid("not_supported", provider=entry.data[CONF_PROVIDER]) from err
     except WorkplacePermissionError as err:
         raise failed("no_permission") from err
     except WorkplaceNotAllowedError as err:

@@ -33,13 +33,15 @@ from .api import (
     MEETING,
     Booking,
     BookingStatus,
+    DeskbeeClient,
     Guest,
     Person,
+    PlaceOSClient,
     Space,
     WorkplaceNotFoundError,
 )
 from .commands import cancel
-from .const import CONF_ALLOW_METADATA_WRITES, DOMAIN
+from .const import CONF_ALLOW_METADATA_WRITES, CONF_PROVIDER, DOMAIN
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
 from .devices import object_key
 from .errors import invalid, remote_errors
@@ -60,6 +62,7 @@ ATTR_ORGANISATION = "organisation"
 ATTR_PHONE = "phone"
 ATTR_PERSON = "person"
 ATTR_DIRECTION = "direction"
+ATTR_DEVICE = "device"
 ATTR_MEETING_ID = "meeting_id"
 ATTR_METADATA = "metadata"
 ATTR_REPLACE_METADATA = "replace_metadata"
@@ -164,6 +167,7 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Required(ATTR_PERSON): cv.string,
             vol.Optional(ATTR_ZONE_ID): cv.string,
             vol.Optional(ATTR_DIRECTION, default="in"): vol.In(["in", "out"]),
+            vol.Optional(ATTR_DEVICE): cv.string,
         }
     ),
 }
@@ -242,6 +246,12 @@ class ActionContext:
             if domain == DOMAIN and key.startswith(prefix):
                 return key.removeprefix(prefix)
         raise invalid("space_not_found", space=entity_id)
+
+    def placeos(self) -> PlaceOSClient:
+        """The entry's client, for actions only PlaceOS offers."""
+        if not isinstance(self.client, PlaceOSClient):
+            raise invalid("not_supported", provider=self.entry.data[CONF_PROVIDER])
+        return self.client
 
     def meeting(self) -> tuple[Booking, str]:
         """The meeting given by id (as known from the room calendars) and its room."""
@@ -432,6 +442,8 @@ async def report_access(ctx: ActionContext) -> ServiceResponse:
     # A door may see visitors too: an email is matched as given, only names are looked up.
     found = await ctx.person(ATTR_PERSON, in_directory=False)
     person = found.email if found else None
+    if isinstance(ctx.client, DeskbeeClient):
+        return await _report_to_deskbee(ctx, ctx.client, person)
     zone_id = ctx.call.data.get(ATTR_ZONE_ID)
     coordinator = ctx.coordinator
     if zone_id is not None and zone_id not in coordinator.data.zones:
@@ -455,6 +467,21 @@ async def report_access(ctx: ActionContext) -> ServiceResponse:
     return {"matched": booking_data(coordinator, booking)}
 
 
+async def _report_to_deskbee(
+    ctx: ActionContext, client: DeskbeeClient, person: str | None
+) -> ServiceResponse:
+    """Deskbee matches the booking itself, from the device's building (check-in automation)."""
+    device = ctx.call.data.get(ATTR_DEVICE)
+    if not device or person is None:
+        raise invalid("device_required")
+    async with remote_errors(ctx.entry):
+        changed = await client.report_access(device=device, person=person, when=dt_util.utcnow())
+        bookings = [await client.get_booking(booking_id) for booking_id in changed]
+    for booking in bookings:
+        ctx.coordinator.async_apply(booking)
+    return {"matched": booking_data(ctx.coordinator, bookings[0]) if bookings else None}
+
+
 async def check_in_guest(ctx: ActionContext) -> ServiceResponse:
     """A visitor arrived at reception: check them in (which checks the booking in too)."""
     booking_id = ctx.booking_id()
@@ -473,7 +500,7 @@ async def update_meeting(ctx: ActionContext) -> ServiceResponse:
     metadata: dict[str, Any] | None = None
     async with remote_errors(ctx.entry):
         if start or end or ATTR_TITLE in data:
-            meeting = await ctx.client.update_meeting(
+            meeting = await ctx.placeos().update_meeting(
                 meeting.id,
                 system_id=system_id,
                 start=start or meeting.start,
@@ -482,7 +509,7 @@ async def update_meeting(ctx: ActionContext) -> ServiceResponse:
             )
             ctx.coordinator.async_apply(meeting)
         if ATTR_METADATA in data:
-            metadata = await ctx.client.set_meeting_metadata(
+            metadata = await ctx.placeos().set_meeting_metadata(
                 meeting.id,
                 system_id=system_id,
                 metadata=data[ATTR_METADATA],
@@ -493,6 +520,7 @@ async def update_meeting(ctx: ActionContext) -> ServiceResponse:
 
 async def cancel_meeting(ctx: ActionContext) -> ServiceResponse:
     """Cancel a room's meeting."""
+    ctx.placeos()
     meeting, system_id = ctx.meeting()
     await cancel(ctx.coordinator, meeting.id, system_id=system_id)
     return None
@@ -500,23 +528,25 @@ async def cancel_meeting(ctx: ActionContext) -> ServiceResponse:
 
 async def send_signal(ctx: ActionContext) -> ServiceResponse:
     """Tell PlaceOS logic about something (a door opened, a sensor tripped)."""
+    client = ctx.placeos()
     channel = str(ctx.call.data[ATTR_CHANNEL]).strip()
     if not channel:
         raise invalid("channel_required")
     async with remote_errors(ctx.entry):
-        await ctx.client.signal(channel, ctx.call.data.get(ATTR_PAYLOAD, {}))
+        await client.signal(channel, ctx.call.data.get(ATTR_PAYLOAD, {}))
     return None
 
 
 async def write_zone_metadata(ctx: ActionContext) -> ServiceResponse:
     """Write one named metadata of a tracked zone; only when the entry's options allow it."""
+    client = ctx.placeos()
     if not ctx.entry.options.get(CONF_ALLOW_METADATA_WRITES, False):
         raise invalid("metadata_writes_disabled", title=ctx.entry.title)
     zone_id = ctx.call.data[ATTR_ZONE_ID]
     if zone_id not in ctx.coordinator.data.zones:
         raise invalid("zone_not_found", zone=zone_id)
     async with remote_errors(ctx.entry):
-        await ctx.client.write_zone_metadata(
+        await client.write_zone_metadata(
             zone_id,
             ctx.call.data[ATTR_NAME],
             ctx.call.data[ATTR_DETAILS],

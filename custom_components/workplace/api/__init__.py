@@ -3,6 +3,7 @@
 Imports nothing from Home Assistant so that it can be published on its own.
 """
 
+from .deskbee import DeskbeeClient
 from .exceptions import (
     WorkplaceAuthenticationError,
     WorkplaceBadResponseError,
@@ -39,6 +40,7 @@ __all__ = [
     "Account",
     "Booking",
     "BookingStatus",
+    "DeskbeeClient",
     "Guest",
     "Person",
     "PlaceOSClient",

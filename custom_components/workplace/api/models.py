@@ -38,6 +38,7 @@ class BookingStatus(StrEnum):
     CHECKED_OUT = "checked_out"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
 
 
 # The booking type of a room's calendar event: meetings are shown and announced like bookings.

@@ -1,0 +1,556 @@
+"""Client for the Deskbee public REST API v1.1 (OAuth2 client credentials).
+
+Paths and quirks follow our catalog `reference/deskbee.md`. Paths the catalog marks INFERRED
+live in `PATHS`, the one place to correct them. Every Deskbee quirk stays inside this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+import logging
+import time
+from typing import Any, Final
+
+import aiohttp
+from yarl import URL
+
+from .deskbee_json import (
+    PLACE_OF_BOOKING_TYPE,
+    data_of,
+    error_for,
+    parse_booking,
+    parse_buildings,
+    parse_guest_pass,
+    parse_person,
+    parse_place,
+)
+from .exceptions import (
+    WorkplaceAuthenticationError,
+    WorkplaceBadResponseError,
+    WorkplaceConnectionError,
+    WorkplaceError,
+    WorkplaceNotFoundError,
+    WorkplaceOutcomeUnknownError,
+    WorkplaceTimeoutError,
+    WorkplaceUnsupportedError,
+    WorkplaceValidationError,
+)
+from .models import (
+    Account,
+    Booking,
+    BookingStatus,
+    Guest,
+    Person,
+    Space,
+    SpaceKind,
+    Visitor,
+    Zone,
+    ZoneKind,
+)
+from .placeos_json import parse_all
+from .transport import Response, send
+
+LOGGER = logging.getLogger(__name__)
+
+API: Final = "/v1.1"
+# Every path, confirmed or inferred (catalog §6.0), in one table.
+PATHS: Final = {
+    "token": "/oauth/token",  # confirmed
+    "buildings": "/buildings",  # confirmed
+    "places": "/places",  # inferred
+    "users": "/users",  # confirmed
+    "bookings": "/bookings",  # confirmed
+    "booking": "/bookings/{uuid}",  # confirmed
+    "create_workspace": "/bookings/workspaces",  # confirmed
+    "create_meeting_room": "/bookings/meeting-rooms",  # confirmed
+    "update_workspace": "/bookings/workspaces/{uuid}",  # confirmed
+    "update_meeting_room": "/bookings/meeting-rooms/{uuid}",  # confirmed
+    "checkin": "/bookings/{uuid}/checkin",  # inferred
+    "checkout": "/bookings/{uuid}/checkout",  # inferred
+    "guest_passes": "/guestpass",  # confirmed (list), inferred (create)
+    "guest_pass_passed": "/guestpass/{uuid}/pass",  # inferred
+    "guest_pass_cancel": "/guestpass/{uuid}/cancel",  # inferred
+    "checkin_automation": "/integrations/checkin",  # confirmed
+}
+PAGE_SIZE: Final = 250  # the documented maximum (§3.3)
+MAX_PAGES: Final = 1000
+# Renew the token this long before it expires; it is also renewed once on any 401.
+TOKEN_MARGIN: Final = 60.0
+DATE: Final = "%Y/%m/%d"  # booking dates and `period` filters (§3.2)
+VISIT_DATE: Final = "%d/%m/%Y"  # guest pass dates are day first (§3.2)
+HOUR: Final = "%H:%M"
+
+
+@dataclass(slots=True)
+class DeskbeeClient:
+    """Talks to one Deskbee account through a ClientApi (catalog §2)."""
+
+    url: str
+    client_id: str
+    client_secret: str
+    session: aiohttp.ClientSession
+    # The account's time zone: booking `date`/`start_hour` are local times without offset.
+    timezone: tzinfo = UTC
+    request_timeout: float = 30.0
+    _base: URL = field(init=False, repr=False)
+    _token: str | None = field(default=None, init=False, repr=False)
+    _token_expires: float = field(default=0.0, init=False, repr=False)
+    _token_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _zone_kinds: dict[str, ZoneKind] = field(default_factory=dict, init=False, repr=False)
+    _spaces: dict[str, Space] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Normalise the origin once (the version directory is added per request)."""
+        self._base = URL(self.url.rstrip("/").removesuffix(API))
+
+    def __repr__(self) -> str:
+        """Name the server, never the secret."""
+        return f"DeskbeeClient(url={self.url!r})"
+
+    # -- account, zones, spaces --------------------------------------------------------------
+
+    async def get_account(self) -> Account:
+        """Check the credentials; the ClientApi is the account's identity here."""
+        await self._renew_token()
+        return Account(
+            tenant_id=self.client_id,
+            tenant_name=f"Deskbee {self._base.host}",
+            user_id=self.client_id,
+            user_name="Deskbee ClientApi",
+            user_email="",
+        )
+
+    async def get_zones(self) -> list[Zone]:
+        """Every building with its floors."""
+        raw = await self._get_all(PATHS["buildings"], {"include": "floors"})
+        zones = [zone for item in parse_all(raw, parse_buildings, "building") for zone in item]
+        self._zone_kinds = {zone.id: zone.kind for zone in zones}
+        return zones
+
+    async def get_spaces(self, levels: Collection[Zone]) -> list[Space]:
+        """Desks, meeting rooms, parking spots and lockers on the given floors (one listing)."""
+        level_by_id = {level.id: level for level in levels}
+        raw = await self._get_all(PATHS["places"], {})
+        spaces = parse_all(raw, lambda item: parse_place(item, level_by_id), "place")
+        self._spaces = {space.id: space for space in spaces}
+        return spaces
+
+    # -- bookings ---------------------------------------------------------------------------
+
+    async def get_bookings(
+        self,
+        *,
+        booking_type: str,
+        zone_ids: Collection[str],
+        start: datetime,
+        end: datetime,
+        email: str | None = None,
+    ) -> list[Booking]:
+        """Bookings of one type overlapping [start, end) in the zones (one query per zone)."""
+        place_type = PLACE_OF_BOOKING_TYPE.get(booking_type)
+        if place_type is None:
+            return []
+        found: dict[str, Booking] = {}
+        for zone_id in sorted(zone_ids):
+            filters = {"type": place_type, self._zone_filter(zone_id): zone_id}
+            if email:
+                filters["email"] = email.lower()
+            for booking in await self._bookings(start, end, filters):
+                found[booking.id] = booking
+        return [b for b in found.values() if b.overlaps(start, end)]
+
+    async def get_booking(self, booking_id: str) -> Booking:
+        """One booking, also when cancelled."""
+        body = await self._json(
+            "GET", PATHS["booking"].format(uuid=booking_id), {"include": "checkin;min_tolerance"}
+        )
+        return parse_booking(data_of(body))
+
+    async def create_booking(
+        self,
+        *,
+        space: Space,
+        start: datetime,
+        end: datetime,
+        user_email: str | None = None,
+        user_name: str | None = None,
+        title: str | None = None,
+    ) -> Booking:
+        """Book a desk or meeting room for a person. Never retried: a lost answer is reconciled.
+
+        Deskbee books within one day, in the account's local time (§3.2, §6.6 #39/#41).
+        """
+        if user_email is None:
+            msg = "Deskbee books for a person: give their email"
+            raise WorkplaceValidationError(msg, failures=("person_uuid: required",))
+        person = await self.find_person(user_email)
+        body: dict[str, Any] = {
+            "person_uuid": person.id,
+            **self._local_slot(start, end, DATE),
+            "place_uuid": space.id,
+            "is_send_email": False,
+        }
+        if space.kind is SpaceKind.ROOM:
+            body["meeting"] = {"title": title or "Meeting", "is_online": False}
+            path = PATHS["create_meeting_room"]
+        else:
+            path = PATHS["create_workspace"]
+        asked = datetime.now(UTC).replace(microsecond=0)
+        try:
+            return parse_booking(data_of(await self._json("POST", path, json_body=body)))
+        except WorkplaceConnectionError as err:
+            found = await self._reconcile(
+                err,
+                self.get_bookings(
+                    booking_type=space.booking_type,
+                    zone_ids=[space.zone_id],
+                    start=start,
+                    end=end,
+                    email=person.email,
+                ),
+            )
+            for booking in found:
+                if (
+                    booking.space_ids == (space.id,)
+                    and booking.start == start
+                    and booking.end == end
+                    and booking.is_active
+                    and (
+                        booking.created_at is None
+                        or booking.created_at >= asked - timedelta(seconds=5)
+                    )
+                ):
+                    LOGGER.info(
+                        "A lost booking answer was reconciled: booking %s exists", booking.id
+                    )
+                    return booking
+            raise _not_found_after(err, "no booking was made") from err
+
+    async def update_booking(
+        self,
+        booking_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        title: str | None = None,
+        space: Space | None = None,
+    ) -> Booking:
+        """Move a booking in time or to another place of the same kind (§6.6 #40/#42)."""
+        current = await self.get_booking(booking_id)
+        body: dict[str, Any] = {}
+        if start is not None or end is not None:
+            body |= self._local_slot(start or current.start, end or current.end, DATE)
+        if space is not None:
+            body["place_uuid"] = space.id
+        is_room = current.booking_type == SpaceKind.ROOM.value
+        if title is not None and is_room:
+            body["meeting"] = {"title": title}
+        path = PATHS["update_meeting_room" if is_room else "update_workspace"]
+        return parse_booking(
+            data_of(await self._json("PUT", path.format(uuid=booking_id), json_body=body))
+        )
+
+    async def cancel_booking(self, booking_id: str) -> None:
+        """Cancel (soft-delete) a booking; a lost answer is checked, not repeated."""
+        try:
+            await self._json(
+                "DELETE",
+                PATHS["booking"].format(uuid=booking_id),
+                json_body={"is_send_email": False},
+            )
+        except WorkplaceConnectionError as err:
+            booking = await self._reconcile(err, self.get_booking(booking_id))
+            if booking.status is not BookingStatus.CANCELLED:
+                msg = f"{err}; the booking was not cancelled"
+                raise WorkplaceConnectionError(msg) from err
+
+    async def check_in(self, booking_id: str, *, checked_in: bool = True) -> Booking:
+        """Check a booking in, or out."""
+        path = PATHS["checkin" if checked_in else "checkout"].format(uuid=booking_id)
+        return parse_booking(data_of(await self._json("POST", path)))
+
+    async def approve_booking(self, booking_id: str) -> Booking:
+        """Deskbee's public API has no approval endpoint (catalog §6.6)."""
+        raise WorkplaceUnsupportedError("Deskbee's API cannot approve bookings")
+
+    async def reject_booking(self, booking_id: str) -> Booking:
+        """Deskbee's public API has no rejection endpoint (catalog §6.6)."""
+        raise WorkplaceUnsupportedError("Deskbee's API cannot reject bookings")
+
+    async def report_access(self, *, device: str, person: str, when: datetime) -> list[str]:
+        """A door or turnstile saw a person: Deskbee checks their booking in or out (§6.11).
+
+        Returns the uuids of the bookings Deskbee changed.
+        """
+        answer = await self._request(
+            "POST",
+            PATHS["checkin_automation"],
+            json_body=[{"device": device, "person": person, "date": when.isoformat()}],
+        )
+        if answer.status == 204 or not answer.body:  # noqa: PLR2004 - nothing matched (§6.11)
+            return []
+        data = data_of(answer.json())
+        success = data.get("success") if isinstance(data, dict) else None
+        return [
+            str(item["booking_uuid"])
+            for item in success or []
+            if isinstance(item, dict) and item.get("booking_uuid")
+        ]
+
+    # -- people ---------------------------------------------------------------------------
+
+    async def find_person(self, email: str) -> Person:
+        """A Deskbee user by email."""
+        raw = await self._get_all(PATHS["users"], {"search": f"email:{email.lower()}"})
+        people = parse_all(raw, parse_person, "user")
+        person = next(
+            (p for p in people if p.email == email.lower()), people[0] if people else None
+        )
+        if person is None or person.id is None:
+            msg = f"No Deskbee user {email}"
+            raise WorkplaceNotFoundError(msg)
+        return Person(name=person.name, email=email.lower(), id=person.id)
+
+    async def search_people(self, text: str) -> list[Person]:
+        """Deskbee users whose name matches the text."""
+        raw = await self._get_all(PATHS["users"], {"search": f"name:{text}"})
+        return parse_all(raw, parse_person, "user")
+
+    # -- guest passes (visitors) -----------------------------------------------------------
+
+    async def get_visitors(
+        self, *, zone_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[Visitor]:
+        """Visitors with a guest pass in the period, in the zones."""
+        raw = await self._get_all(
+            PATHS["guest_passes"], {"search": f"period:{self._period(start, end)}"}
+        )
+        visitors = [v for item in parse_all(raw, parse_guest_pass, "guest pass") for v in item]
+        wanted = set(zone_ids)
+        return [v for v in visitors if wanted & set(v.zone_ids)]
+
+    async def add_guest(
+        self,
+        booking_id: str,
+        *,
+        email: str,
+        name: str,
+        organisation: str | None = None,
+        phone: str | None = None,
+    ) -> Guest:
+        """Invite a visitor with a guest pass for the booking's time and floor (§6.5 #31)."""
+        booking = await self.get_booking(booking_id)
+        floor = next(
+            (z for z in booking.zone_ids if self._zone_kinds.get(z) is ZoneKind.LEVEL), None
+        )
+        body = {
+            "title": f"Visit: {name}" + (f" ({organisation})" if organisation else ""),
+            "area_uuid": floor or (booking.zone_ids[-1] if booking.zone_ids else None),
+            **self._local_slot(booking.start, booking.end, VISIT_DATE),
+            "person_uuid": booking.person.id,
+            "booking_uuid": booking_id,
+            "guests": [
+                {"name": name, "email": email.lower(), **({"phone": phone} if phone else {})}
+            ],
+        }
+        try:
+            created = data_of(await self._json("POST", PATHS["guest_passes"], json_body=body))
+        except WorkplaceConnectionError as err:
+            visitors = await self._reconcile(err, self._booking_visitors(booking))
+            if visitor := next((v for v in visitors if v.guest.email == email.lower()), None):
+                LOGGER.info("A lost guest answer was reconciled: the guest pass exists")
+                return visitor.guest
+            raise _not_found_after(err, "the guest was not invited") from err
+        guests = [v.guest for v in parse_guest_pass(created) if v.guest.email == email.lower()]
+        return (
+            guests[0]
+            if guests
+            else Guest(id=str(created.get("uuid")), email=email.lower(), name=name)
+        )
+
+    async def remove_guest(self, booking_id: str, email: str) -> None:
+        """Cancel the visitor's guest pass for the booking."""
+        uuid = await self._guest_pass_of(booking_id, email)
+        await self._json(
+            "POST", PATHS["guest_pass_cancel"].format(uuid=uuid), json_body={"is_send_email": False}
+        )
+
+    async def check_in_guest(
+        self, booking_id: str, email: str, *, checked_in: bool = True
+    ) -> Guest:
+        """The visitor arrived: mark their guest pass as passed (§6.5 #32)."""
+        if not checked_in:
+            raise WorkplaceUnsupportedError("Deskbee cannot undo a visitor's arrival")
+        uuid = await self._guest_pass_of(booking_id, email)
+        passed = data_of(await self._json("POST", PATHS["guest_pass_passed"].format(uuid=uuid)))
+        guests = parse_guest_pass(passed)
+        return guests[0].guest if guests else Guest(id=uuid, email=email.lower(), checked_in=True)
+
+    async def _booking_visitors(self, booking: Booking) -> list[Visitor]:
+        visitors = await self.get_visitors(
+            zone_ids=booking.zone_ids, start=booking.start, end=booking.end
+        )
+        return [v for v in visitors if v.booking_id == booking.id]
+
+    async def _guest_pass_of(self, booking_id: str, email: str) -> str:
+        booking = await self.get_booking(booking_id)
+        for visitor in await self._booking_visitors(booking):
+            if visitor.guest.email == email.lower():
+                return visitor.guest.id
+        msg = f"{email} has no guest pass for booking {booking_id}"
+        raise WorkplaceNotFoundError(msg)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _zone_filter(self, zone_id: str) -> str:
+        return (
+            "building_uuid" if self._zone_kinds.get(zone_id) is ZoneKind.BUILDING else "floor_uuid"
+        )
+
+    def _period(self, start: datetime, end: datetime) -> str:
+        last = end - timedelta(seconds=1)
+        return f"{start.astimezone(self.timezone):{DATE}},{last.astimezone(self.timezone):{DATE}}"
+
+    def _local_slot(self, start: datetime, end: datetime, date_format: str) -> dict[str, str]:
+        """`date`, `start_hour`, `end_hour` in the account's time; one day only."""
+        local_start, local_end = start.astimezone(self.timezone), end.astimezone(self.timezone)
+        if local_start.date() != local_end.date():
+            msg = "Deskbee bookings start and end on the same day"
+            raise WorkplaceValidationError(msg, failures=("end_hour: same day as start",))
+        return {
+            "date": f"{local_start:{date_format}}",
+            "start_hour": f"{local_start:{HOUR}}",
+            "end_hour": f"{local_end:{HOUR}}",
+        }
+
+    async def _bookings(
+        self, start: datetime, end: datetime, filters: Mapping[str, str]
+    ) -> list[Booking]:
+        search = ";".join(
+            [f"period:{self._period(start, end)}", *(f"{k}:{v}" for k, v in filters.items())]
+        )
+        raw = await self._get_all(
+            PATHS["bookings"], {"search": search, "include": "checkin;min_tolerance"}
+        )
+        return parse_all(raw, parse_booking, "booking")
+
+    @staticmethod
+    async def _reconcile[T](error: WorkplaceConnectionError, look: Awaitable[T]) -> T:
+        try:
+            result = await look
+        except WorkplaceError as err:
+            msg = f"{error}; checking what happened failed too ({err})"
+            raise WorkplaceOutcomeUnknownError(msg) from err
+        return result
+
+    async def _renew_token(self) -> str:
+        async with self._token_lock:
+            if self._token and time.monotonic() < self._token_expires - TOKEN_MARGIN:
+                return self._token
+            answer = await send(
+                self.session,
+                "POST",
+                self._base.with_path(API + PATHS["token"]),
+                headers={"Accept": "application/json"},
+                timeout=self.request_timeout,
+                json_body={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                },
+            )
+            if answer.status >= 300:  # noqa: PLR2004
+                error = error_for("POST", PATHS["token"], answer)
+                if isinstance(error, WorkplaceValidationError):
+                    raise WorkplaceAuthenticationError(str(error)) from error
+                raise error
+            body = answer.json()
+            try:
+                token = str(body["access_token"])
+                # `expires_in` comes as a number or as a string (§2).
+                lifetime = float(body.get("expires_in") or 3600)
+            except (KeyError, TypeError, ValueError) as err:
+                msg = "Unexpected token answer"
+                raise WorkplaceBadResponseError(msg) from err
+            self._token, self._token_expires = token, time.monotonic() + lifetime
+            return token
+
+    async def _request(
+        self,
+        method: str,
+        path_or_url: str | URL,
+        params: Mapping[str, str] | None = None,
+        *,
+        json_body: Any = None,
+    ) -> Response:
+        """Send with a valid token; on 401 renew the token once and send again.
+
+        A 401 means the server refused before acting, so repeating even a write is safe.
+        """
+        url = (
+            path_or_url if isinstance(path_or_url, URL) else self._base.with_path(API + path_or_url)
+        )
+        if params:
+            url = url.update_query(params)
+        for attempt in (1, 2):
+            token = await self._renew_token()
+            response = await send(
+                self.session,
+                method,
+                url,
+                headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
+                timeout=self.request_timeout,
+                json_body=json_body,
+            )
+            if response.status == 401 and attempt == 1:  # noqa: PLR2004
+                self._token = None
+                continue
+            if response.status >= 300:  # noqa: PLR2004
+                raise error_for(method, url.path, response)
+            return response
+        raise AssertionError  # pragma: no cover - the loop always returns or raises
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        json_body: Any = None,
+    ) -> Any:
+        return (await self._request(method, path, params, json_body=json_body)).json()
+
+    async def _get_all(self, path: str, params: Mapping[str, str]) -> list[Any]:
+        """Follow `links.next` verbatim (cursor pagination, §3.3) until it ends or repeats."""
+        items: list[Any] = []
+        target: str | URL = path
+        query: Mapping[str, str] | None = {**params, "limit": str(PAGE_SIZE)}
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            body = (
+                await self._json("GET", target, query)
+                if isinstance(target, str)
+                else (await self._request("GET", target)).json()
+            )
+            page = data_of(body)
+            if not isinstance(page, list):
+                msg = f"Expected a list from {path}, got {type(page).__name__}"
+                raise WorkplaceBadResponseError(msg)
+            items.extend(page)
+            links = body.get("links") if isinstance(body.get("links"), dict) else {}
+            link = links.get("next")
+            if not page or not isinstance(link, str) or not link or link in seen:
+                return items
+            seen.add(link)
+            target, query = URL(link), None
+        msg = f"{path} kept paging past {MAX_PAGES} pages"
+        raise WorkplaceBadResponseError(msg)
+
+
+def _not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:
+    if isinstance(error, WorkplaceTimeoutError):
+        return WorkplaceOutcomeUnknownError(f"{error}; not found yet, it may still appear")
+    return WorkplaceConnectionError(f"{error}; {outcome}")
