@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.const import Platform
+from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.helpers import config_validation as cv
 
 from .const import DOMAIN
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
+from .push import DeskbeeWebhook
 from .services import async_setup_services
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) ->
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if CONF_WEBHOOK_ID in entry.data:
+        DeskbeeWebhook(hass, entry).register()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import ipaddress
+import secrets
 from typing import Any
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
-from homeassistant.const import CONF_API_KEY, CONF_SCAN_INTERVAL, CONF_URL
-from homeassistant.core import callback
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_WEBHOOK_ID,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -40,8 +50,10 @@ from .const import (
     CONF_HORIZON_DAYS,
     CONF_PROVIDER,
     CONF_SPACE_ENTITIES,
+    CONF_WEBHOOK_SECRET,
     CONF_ZONES,
     DEFAULT_BOOKING_TYPES,
+    DEFAULT_DESKBEE_URL,
     DEFAULT_HORIZON_DAYS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
@@ -49,12 +61,20 @@ from .const import (
     LOGGER,
     MAX_HORIZON_DAYS,
     MIN_SCAN_INTERVAL,
+    PROVIDER_DESKBEE,
     PROVIDER_PLACEOS,
     PROVIDERS,
 )
 from .coordinator import WorkplaceConfigEntry, create_client
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+# What each provider's credential step asks, which of it is secret, and which is shown again.
+CREDENTIALS = {
+    PROVIDER_PLACEOS: (CONF_URL, CONF_API_KEY),
+    PROVIDER_DESKBEE: (CONF_URL, CONF_CLIENT_ID, CONF_CLIENT_SECRET),
+}
+SECRETS = {PROVIDER_PLACEOS: (CONF_API_KEY,), PROVIDER_DESKBEE: (CONF_CLIENT_SECRET,)}
+SHOWN = {PROVIDER_PLACEOS: (CONF_URL,), PROVIDER_DESKBEE: (CONF_URL, CONF_CLIENT_ID)}
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
 
@@ -101,8 +121,7 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose the provider."""
         if user_input is not None:
-            self._data[CONF_PROVIDER] = user_input[CONF_PROVIDER]
-            return await self.async_step_placeos()
+            return await self._async_step_credentials(user_input[CONF_PROVIDER], None)
         return self.async_show_form(
             step_id="user",
             data_schema=vol.Schema(
@@ -122,30 +141,40 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the PlaceOS address and API key, and check them."""
+        return await self._async_step_credentials(PROVIDER_PLACEOS, user_input)
+
+    async def async_step_deskbee(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the Deskbee address and ClientApi credentials, and check them."""
+        return await self._async_step_credentials(PROVIDER_DESKBEE, user_input)
+
+    async def _async_step_credentials(
+        self, provider: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
-            credentials = {
-                CONF_URL: user_input[CONF_URL].strip(),
-                CONF_API_KEY: user_input[CONF_API_KEY],
-            }
+            credentials = {key: str(user_input[key]).strip() for key in CREDENTIALS[provider]}
+            credentials[CONF_PROVIDER] = provider
             errors = await self._async_check(credentials)
             if not errors:
                 assert self._account is not None  # noqa: S101 - set by a successful check
-                await self.async_set_unique_id(unique_id_for(PROVIDER_PLACEOS, self._account))
+                await self.async_set_unique_id(unique_id_for(provider, self._account))
                 if self.source == "reconfigure":
                     self._abort_if_unique_id_mismatch(reason="wrong_account")
                 else:
                     self._abort_if_unique_id_configured()
-                self._data.update(credentials, **{CONF_PROVIDER: PROVIDER_PLACEOS})
+                self._data.update(credentials)
+                if provider == PROVIDER_DESKBEE and CONF_WEBHOOK_ID not in self._data:
+                    self._data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
+                    self._data[CONF_WEBHOOK_SECRET] = secrets.token_hex(32)
                 return await self.async_step_scope()
-        suggested = user_input or self._data
+        shown = user_input or self._data
         return self.async_show_form(
-            step_id="placeos",
+            step_id=provider,
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(
-                    {vol.Required(CONF_URL): URL_SELECTOR, vol.Required(CONF_API_KEY): PASSWORD}
-                ),
-                {CONF_URL: suggested.get(CONF_URL)},
+                credentials_schema(provider),
+                {key: shown[key] for key in SHOWN[provider] if key in shown},
             ),
             errors=errors,
         )
@@ -156,6 +185,8 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             if user_input.get(CONF_ZONES):
                 self._data[CONF_ZONES] = list(user_input[CONF_ZONES])
+                if CONF_WEBHOOK_ID in self._data:
+                    return await self.async_step_webhook()
                 return self._async_finish()
             errors[CONF_ZONES] = "no_zones"
         return self.async_show_form(
@@ -177,29 +208,39 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"tenant": self._account.tenant_name if self._account else ""},
         )
 
+    async def async_step_webhook(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show where Deskbee should push its webhooks and the key to sign them with."""
+        if user_input is not None:
+            return self._async_finish()
+        return self.async_show_form(
+            step_id="webhook",
+            description_placeholders=webhook_placeholders(self.hass, self._data),
+        )
+
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The key stopped working: ask for a new one."""
+        """The credentials stopped working: ask for new ones."""
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for a new API key for the same tenant."""
+        """Ask for a new key or secret for the same tenant."""
         entry = self._get_reauth_entry()
+        provider = entry.data[CONF_PROVIDER]
         errors: dict[str, str] = {}
         if user_input is not None:
-            credentials = {CONF_URL: entry.data[CONF_URL], CONF_API_KEY: user_input[CONF_API_KEY]}
-            errors = await self._async_check(credentials)
+            renewed = {key: str(user_input[key]).strip() for key in SECRETS[provider]}
+            errors = await self._async_check({**entry.data, **renewed})
             if not errors:
                 assert self._account is not None  # noqa: S101 - set by a successful check
-                await self.async_set_unique_id(
-                    unique_id_for(entry.data[CONF_PROVIDER], self._account)
-                )
+                await self.async_set_unique_id(unique_id_for(provider, self._account))
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(entry, data_updates=credentials)
+                return self.async_update_reload_and_abort(entry, data_updates=renewed)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(CONF_API_KEY): PASSWORD}),
+            data_schema=vol.Schema({vol.Required(key): PASSWORD for key in SECRETS[provider]}),
             errors=errors,
             description_placeholders={"url": entry.data[CONF_URL]},
         )
@@ -207,12 +248,12 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the address, key or tracked zones of an existing entry."""
+        """Change the address, credentials or tracked zones of an existing entry."""
         entry = self._get_reconfigure_entry()
         self._data = dict(entry.data)
-        return await self.async_step_placeos()
+        return await self._async_step_credentials(entry.data[CONF_PROVIDER], None)
 
-    async def _async_check(self, credentials: dict[str, str]) -> dict[str, str]:
+    async def _async_check(self, credentials: Mapping[str, Any]) -> dict[str, str]:
         """Try the credentials; fill in the account and zones, or return form errors."""
         if not is_allowed_url(credentials[CONF_URL]):
             return {CONF_URL: "invalid_url"}
@@ -236,6 +277,29 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         assert self._account is not None  # noqa: S101 - the scope step follows a check
         return self.async_create_entry(title=self._account.tenant_name, data=self._data)
+
+
+def credentials_schema(provider: str) -> vol.Schema:
+    """The credential fields of a provider."""
+    if provider == PROVIDER_DESKBEE:
+        return vol.Schema(
+            {
+                vol.Required(CONF_URL, default=DEFAULT_DESKBEE_URL): URL_SELECTOR,
+                vol.Required(CONF_CLIENT_ID): TextSelector(),
+                vol.Required(CONF_CLIENT_SECRET): PASSWORD,
+            }
+        )
+    return vol.Schema({vol.Required(CONF_URL): URL_SELECTOR, vol.Required(CONF_API_KEY): PASSWORD})
+
+
+def webhook_placeholders(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
+    """The webhook address and signing key to paste in the Deskbee panel."""
+    webhook_id = data[CONF_WEBHOOK_ID]
+    try:
+        url = webhook.async_generate_url(hass, webhook_id)
+    except NoURLAvailableError:
+        url = f"https://<your Home Assistant address>/api/webhook/{webhook_id}"
+    return {"webhook_url": url, "webhook_secret": data[CONF_WEBHOOK_SECRET]}
 
 
 def zone_options(zones: list[Zone]) -> list[SelectOptionDict]:

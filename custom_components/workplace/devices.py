@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from .api import Account, Space, Zone
     from .coordinator import WorkplaceConfigEntry
 
-MANUFACTURERS = {"placeos": "PlaceOS"}
-MODELS = {"placeos": "Staff API"}
+MANUFACTURERS = {"placeos": "PlaceOS", "deskbee": "Deskbee"}
+MODELS = {"placeos": "Staff API", "deskbee": "API v1.1"}
 
 
 def account_key(entry: WorkplaceConfigEntry) -> str:

@@ -6,14 +6,25 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_API_KEY
+from homeassistant.const import CONF_API_KEY, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+
+from .const import CONF_WEBHOOK_SECRET
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .coordinator import WorkplaceConfigEntry
 
-TO_REDACT = {CONF_API_KEY, "user_email", "user_name", "user_id", "unique_id"}
+TO_REDACT = {
+    CONF_API_KEY,
+    CONF_CLIENT_SECRET,
+    CONF_WEBHOOK_ID,
+    CONF_WEBHOOK_SECRET,
+    "user_email",
+    "user_name",
+    "user_id",
+    "unique_id",
+}
 
 
 async def async_get_config_entry_diagnostics(
@@ -47,4 +58,16 @@ async def async_get_config_entry_diagnostics(
         "spaces": [space.to_dict() for space in snapshot.spaces.values()],
         "bookings_by_status": dict(Counter(b.status.value for b in bookings.values())),
         "space_status": dict(Counter(s.status.value for s in snapshot.space_states.values())),
+        "push": {
+            "webhook": CONF_WEBHOOK_ID in entry.data,
+            "deliveries": coordinator.push.deliveries,
+            "last_delivery": (
+                coordinator.push.last_delivery.isoformat()
+                if coordinator.push.last_delivery
+                else None
+            ),
+            "rejected_signatures": coordinator.push.rejected_signatures,
+            "duplicates": coordinator.push.duplicates,
+            "stale": coordinator.push.stale,
+        },
     }

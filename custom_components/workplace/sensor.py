@@ -13,8 +13,9 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import CONF_WEBHOOK_ID, EntityCategory
 
+from .coordinator import PushHealth
 from .entity import AccountEntity, SpaceEntity, ZoneEntity, add_entities_as_they_appear
 from .snapshot import SpaceState, SpaceStatus, ZoneState
 
@@ -92,6 +93,31 @@ LAST_UPDATE = SensorEntityDescription(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class PushSensorEntityDescription(SensorEntityDescription):
+    """A health figure of the webhook channel."""
+
+    value_fn: Callable[[PushHealth], datetime | int | None]
+
+
+PUSH_SENSORS: tuple[PushSensorEntityDescription, ...] = (
+    PushSensorEntityDescription(
+        key="last_push",
+        translation_key="last_push",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda push: push.last_delivery,
+    ),
+    PushSensorEntityDescription(
+        key="rejected_deliveries",
+        translation_key="rejected_deliveries",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda push: push.rejected_signatures,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: WorkplaceConfigEntry,
@@ -99,6 +125,10 @@ async def async_setup_entry(
 ) -> None:
     """Add the account sensor, then zone and space sensors as they appear."""
     async_add_entities([LastUpdateSensor(entry.runtime_data, LAST_UPDATE)])
+    if CONF_WEBHOOK_ID in entry.data:
+        async_add_entities(
+            [PushSensor(entry.runtime_data, description) for description in PUSH_SENSORS]
+        )
 
     def zone_sensors(zone: Zone) -> list[ZoneSensor]:
         return [ZoneSensor(entry.runtime_data, description, zone) for description in ZONE_SENSORS]
@@ -173,3 +203,24 @@ class LastUpdateSensor(AccountEntity, SensorEntity):
     def shown(self) -> object:
         """Shows the time of the last successful poll."""
         return self.coordinator.last_update_success_time
+
+
+class PushSensor(AccountEntity, SensorEntity):
+    """How the webhook channel is doing: it stays available while polls fail."""
+
+    entity_description: PushSensorEntityDescription
+
+    @property
+    def available(self) -> bool:
+        """Push health is known whatever the polls do."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | int | None:
+        """The figure now."""
+        return self.entity_description.value_fn(self.coordinator.push)
+
+    @property
+    def shown(self) -> object:
+        """The figure, written when it changes."""
+        return self.native_value
