@@ -6,13 +6,25 @@ from collections.abc import AsyncGenerator, Generator
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_URL,
+    CONF_WEBHOOK_ID,
+)
 from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.workplace.const import CONF_PROVIDER, CONF_ZONES, DOMAIN
-from tests.helpers import SmallSite, build_small_site
+from custom_components.workplace.const import (
+    CONF_PROVIDER,
+    CONF_WEBHOOK_SECRET,
+    CONF_ZONES,
+    DOMAIN,
+)
+from tests.helpers import DeskbeeSite, SmallSite, build_deskbee_site, build_small_site
+from tests.simulators.deskbee import DeskbeeSimulator
 from tests.simulators.placeos import PlaceOSSimulator
 
 
@@ -75,6 +87,41 @@ def make_entry(sim: PlaceOSSimulator, zones: list[str], **options: object) -> Mo
             CONF_ZONES: zones,
         },
         options=options,
+    )
+
+
+@pytest.fixture
+async def deskbee_site(socket_enabled: None) -> AsyncGenerator[DeskbeeSite]:
+    """A small hand-made Deskbee account served on loopback."""
+    # Deskbee books in the account's local time; the client uses Home Assistant's time zone.
+    simulator = DeskbeeSimulator(seed=None, timezone="US/Pacific")
+    site = build_deskbee_site(simulator)
+    await simulator.start()
+    yield site
+    await simulator.stop()
+
+
+WEBHOOK_ID = "0123456789abcdef" * 4
+WEBHOOK_SECRET = "s3cr3t-signing-key-for-tests"
+
+
+@pytest.fixture
+def deskbee_entry(deskbee_site: DeskbeeSite) -> MockConfigEntry:
+    """A Workplace entry for the Deskbee account, tracking its building, with a webhook."""
+    sim = deskbee_site.sim
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Deskbee",
+        unique_id=f"deskbee_{sim.client_id}",
+        data={
+            CONF_PROVIDER: "deskbee",
+            CONF_URL: sim.url,
+            CONF_CLIENT_ID: sim.client_id,
+            CONF_CLIENT_SECRET: sim.client_secret,
+            CONF_ZONES: [deskbee_site.building],
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+            CONF_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        },
     )
 
 

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from tests.simulators.deskbee import DeskbeeSimulator
 from tests.simulators.placeos import PlaceOSSimulator
 
 POLL = timedelta(seconds=60)
@@ -112,3 +113,48 @@ def book(
         title=title,
     )
     return int(booking["id"])
+
+
+@dataclass
+class DeskbeeSite:
+    """A hand-made Deskbee account: one building, one floor, two desks and a meeting room."""
+
+    sim: DeskbeeSimulator
+    building: str
+    floor: str
+    desk1: str
+    desk2: str
+    room: str
+
+    def uid(self, object_id: str, key: str) -> str:
+        """Unique id of one entity of a space or zone."""
+        return f"deskbee_{self.sim.client_id}_{object_id}_{key}"
+
+    def book(self, place: str, *, starts_in: float, ends_in: float, **extra: Any) -> str:
+        """Book a place for Ada, relative to the simulator's clock; returns the booking uuid."""
+        now = self.sim.clock.now()
+        booking = self.sim.create_booking(
+            place_uuid=place,
+            person_email=extra.pop("person_email", "ada@example.com"),
+            start=now + starts_in,
+            end=now + ends_in,
+            **extra,
+        )
+        return str(booking["uuid"])
+
+
+def build_deskbee_site(sim: DeskbeeSimulator) -> DeskbeeSite:
+    """Populate an empty Deskbee simulator with a small, predictable building."""
+    sim.add_user("Ada Lovelace", "ada@example.com", enrollment="1001")
+    sim.add_user("Grace Hopper", "grace@example.com", enrollment="1002")
+    building = sim.add_building("Torre Norte")
+    floor = sim.add_floor(building, "1º Andar")
+    sim.add_device("turnstile-1", building)
+    return DeskbeeSite(
+        sim=sim,
+        building=building,
+        floor=floor,
+        desk1=sim.add_place(floor, "EST 1.001"),
+        desk2=sim.add_place(floor, "EST 1.002"),
+        room=sim.add_place(floor, "Sala Jupiter", place_type="meetingroom", capacity=6),
+    )

@@ -292,6 +292,16 @@ def credentials_schema(provider: str) -> vol.Schema:
     return vol.Schema({vol.Required(CONF_URL): URL_SELECTOR, vol.Required(CONF_API_KEY): PASSWORD})
 
 
+def webhook_info(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> str:
+    """For an entry with webhooks, where Deskbee should deliver and the key to sign with."""
+    if CONF_WEBHOOK_ID not in entry.data:
+        return ""
+    shown = webhook_placeholders(hass, entry.data)
+    return (
+        f"Deskbee webhook URL: `{shown['webhook_url']}`  \nSigning key: `{shown['webhook_secret']}`"
+    )
+
+
 def webhook_placeholders(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """The webhook address and signing key to paste in the Deskbee panel."""
     webhook_id = data[CONF_WEBHOOK_ID]
@@ -341,6 +351,7 @@ class WorkplaceOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="init",
             errors=errors,
+            description_placeholders={"webhook_info": webhook_info(self.hass, self.config_entry)},
             data_schema=vol.Schema(
                 {
                     vol.Required(

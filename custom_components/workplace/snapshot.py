@@ -195,8 +195,9 @@ def zones_of(booking: Booking, spaces: Mapping[str, Space], zones: Mapping[str, 
 
 def _space_state(bookings: Iterable[Booking], now: datetime) -> SpaceState:
     active = [b for b in bookings if b.is_active and b.end > now]
-    current = [b for b in active if b.start <= now]
-    upcoming = [b.start for b in active if b.start > now]
+    # Someone who checked in early (before the start) already holds the space.
+    current = [b for b in active if b.start <= now or b.status is BookingStatus.CHECKED_IN]
+    upcoming = [b.start for b in active if b not in current]
     next_start = min(upcoming) if upcoming else None
     if not current:
         return SpaceState(SpaceStatus.FREE, None, next_start)

@@ -101,6 +101,8 @@ class DeskbeeClient:
     _token_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _zone_kinds: dict[str, ZoneKind] = field(default_factory=dict, init=False, repr=False)
     _spaces: dict[str, Space] = field(default_factory=dict, init=False, repr=False)
+    # Guest passes we created, by (booking, email): Deskbee's guest pass list carries neither.
+    _passes: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Normalise the origin once (the version directory is added per request)."""
@@ -187,6 +189,9 @@ class DeskbeeClient:
             msg = "Deskbee books for a person: give their email"
             raise WorkplaceValidationError(msg, failures=("person_uuid: required",))
         person = await self.find_person(user_email)
+        # Deskbee books whole minutes: a start within the current minute is moved to the next
+        # one rather than into the past.
+        start, end = _next_minute(start), _next_minute(end)
         body: dict[str, Any] = {
             "person_uuid": person.id,
             **self._local_slot(start, end, DATE),
@@ -343,6 +348,8 @@ class DeskbeeClient:
     ) -> Guest:
         """Invite a visitor with a guest pass for the booking's time and floor (§6.5 #31)."""
         booking = await self.get_booking(booking_id)
+        # What already exists, so that a pass made by a lost request can be told apart.
+        known_passes = await self._booking_visitors(booking)
         floor = next(
             (z for z in booking.zone_ids if self._zone_kinds.get(z) is ZoneKind.LEVEL), None
         )
@@ -359,10 +366,12 @@ class DeskbeeClient:
         try:
             created = data_of(await self._json("POST", PATHS["guest_passes"], json_body=body))
         except WorkplaceConnectionError as err:
+            before = {v.guest.id for v in known_passes}
             visitors = await self._reconcile(err, self._booking_visitors(booking))
-            if visitor := next((v for v in visitors if v.guest.email == email.lower()), None):
+            if new := [v for v in visitors if v.guest.id not in before]:
                 LOGGER.info("A lost guest answer was reconciled: the guest pass exists")
-                return visitor.guest
+                self._passes[booking_id, email.lower()] = new[0].guest.id
+                return Guest(id=new[0].guest.id, email=email.lower(), name=name)
             raise _not_found_after(err, "the guest was not invited") from err
         guests = [v.guest for v in parse_guest_pass(created) if v.guest.email == email.lower()]
         return (
@@ -390,17 +399,31 @@ class DeskbeeClient:
         return guests[0].guest if guests else Guest(id=uuid, email=email.lower(), checked_in=True)
 
     async def _booking_visitors(self, booking: Booking) -> list[Visitor]:
+        """The guest passes for a booking's slot and host (the list does not name bookings)."""
         visitors = await self.get_visitors(
             zone_ids=booking.zone_ids, start=booking.start, end=booking.end
         )
-        return [v for v in visitors if v.booking_id == booking.id]
+        return [
+            v
+            for v in visitors
+            if v.booking_id in (None, booking.id)
+            and v.start == booking.start
+            and v.host is not None
+            and v.host.id == booking.person.id
+        ]
 
     async def _guest_pass_of(self, booking_id: str, email: str) -> str:
+        """The guest pass of a visitor of a booking.
+
+        Known if we invited them; otherwise only a booking with a single guest pass can tell.
+        """
+        if known := self._passes.get((booking_id, email.lower())):
+            return known
         booking = await self.get_booking(booking_id)
-        for visitor in await self._booking_visitors(booking):
-            if visitor.guest.email == email.lower():
-                return visitor.guest.id
-        msg = f"{email} has no guest pass for booking {booking_id}"
+        passes = await self._booking_visitors(booking)
+        if len(passes) == 1:
+            return passes[0].guest.id
+        msg = f"Cannot tell which guest pass of booking {booking_id} is {email}'s"
         raise WorkplaceNotFoundError(msg)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -548,6 +571,12 @@ class DeskbeeClient:
             target, query = URL(link), None
         msg = f"{path} kept paging past {MAX_PAGES} pages"
         raise WorkplaceBadResponseError(msg)
+
+
+def _next_minute(moment: datetime) -> datetime:
+    if moment.second or moment.microsecond:
+        return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return moment
 
 
 def _not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:

@@ -1,0 +1,336 @@
+"""Deskbee end to end: set-up, entities, token renewal, paging, actions and signed webhooks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry
+from tests.helpers import DeskbeeSite, entity_id, next_poll
+from tests.test_services import act, in_minutes
+
+
+def status(hass: HomeAssistant, site: DeskbeeSite, place: str) -> str:
+    """The status sensor's state of a place."""
+    state = hass.states.get(entity_id(hass, "sensor", site.uid(place, "status")))
+    assert state is not None
+    return state.state
+
+
+async def test_config_flow_shows_the_webhook(
+    hass: HomeAssistant, deskbee_site: DeskbeeSite
+) -> None:
+    """Deskbee → credentials (a wrong secret first) → scope → the webhook URL and key → entry."""
+    sim = deskbee_site.sim
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"provider": "deskbee"}
+    )
+    assert result["step_id"] == "deskbee"
+    credentials = {CONF_URL: sim.url, CONF_CLIENT_ID: sim.client_id, CONF_CLIENT_SECRET: "wrong"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], credentials)
+    assert result["errors"] == {"base": "invalid_auth"}
+    credentials[CONF_CLIENT_SECRET] = sim.client_secret
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], credentials)
+    assert result["step_id"] == "scope"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"zones": [deskbee_site.floor]}
+    )
+    assert result["step_id"] == "webhook"
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert "/api/webhook/" in placeholders["webhook_url"]
+    assert len(placeholders["webhook_secret"]) == 64
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.unique_id == f"deskbee_{sim.client_id}"
+    assert entry.data[CONF_WEBHOOK_SECRET] == placeholders["webhook_secret"]
+    assert entry.data[CONF_WEBHOOK_ID] in placeholders["webhook_url"]
+    assert entry.state is ConfigEntryState.LOADED
+    options = await hass.config_entries.options.async_init(entry.entry_id)
+    assert placeholders["webhook_secret"] in options["description_placeholders"]["webhook_info"]
+
+
+async def test_desk_follows_its_booking(
+    hass: HomeAssistant,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Reserved → busy → last map to booked → checked in → free, with zone counters."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, deskbee_entry)
+    assert status(hass, site, site.desk1) == "booked"
+    site.sim.check_in(booking)
+    await next_poll(hass, freezer)
+    assert status(hass, site, site.desk1) == "checked_in"
+    checked_in = entity_id(hass, "sensor", site.uid(site.floor, "checked_in"))
+    assert hass.states.get(checked_in).state == "1"
+    site.sim.check_out(booking)
+    await next_poll(hass, freezer)
+    assert status(hass, site, site.desk1) == "free"
+
+
+async def test_token_is_renewed_before_expiry_and_once_on_401(
+    hass: HomeAssistant,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A token is reused until it nears expiry; a token the server dropped is renewed silently."""
+    sim = deskbee_site.sim
+    sim.token_lifetime = 150
+    await setup_entry(hass, deskbee_entry)
+    assert sim.tokens_issued == 1
+    await next_poll(hass, freezer)
+    assert sim.tokens_issued == 1
+    await next_poll(hass, freezer)
+    assert sim.tokens_issued == 2
+    sim.expire_tokens()
+    await next_poll(hass, freezer)
+    assert sim.tokens_issued == 3
+    assert status(hass, deskbee_site, deskbee_site.desk1) == "free"
+
+
+async def test_revoked_client_asks_for_reauth(
+    hass: HomeAssistant,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A revoked ClientApi starts reauthentication; a new secret fixes it."""
+    sim = deskbee_site.sim
+    await setup_entry(hass, deskbee_entry)
+    sim.revoke_client()
+    await next_poll(hass, freezer)
+    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == "reauth"
+    new_id, new_secret = sim.add_client()
+    assert new_id
+
+
+async def test_many_pages_are_followed(
+    hass: HomeAssistant, deskbee_site: DeskbeeSite, deskbee_entry: MockConfigEntry
+) -> None:
+    """More bookings than a page holds arrive complete, following links.next."""
+    site = deskbee_site
+    for index in range(260):
+        site.sim.add_user(f"Person {index}", f"p{index}@example.com")
+    desks = [site.sim.add_place(site.floor, f"EST 2.{index:03}") for index in range(260)]
+    for index, desk in enumerate(desks):
+        site.book(desk, starts_in=600, ends_in=3600, person_email=f"p{index}@example.com")
+    entry = await setup_entry(hass, deskbee_entry)
+    site.sim.faults.requests.clear()
+    await entry.runtime_data.async_refresh()
+    desk_pages = [p for _, p in site.sim.faults.requests if "type:workspace" in p]
+    assert len(desk_pages) == 2  # 260 desk bookings, 250 a page
+    assert len({b.id for b in entry.runtime_data.data.bookings_by_zone[site.floor]}) == 260
+
+
+async def test_actions(
+    hass: HomeAssistant,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Book, check in and out, invite and remove a visitor; approval is not Deskbee's."""
+    site = deskbee_site
+    entry = await setup_entry(hass, deskbee_entry)
+    response = await act(
+        hass,
+        "create_booking",
+        entry,
+        space_id=site.desk2,
+        start=in_minutes(0),
+        end=in_minutes(60),
+        user_email="grace@example.com",
+    )
+    booking = response["booking"]
+    assert booking["space_id"] == site.desk2
+    # Deskbee books whole minutes: "now" starts at the next minute, shown as coming up.
+    desk2 = hass.states.get(entity_id(hass, "sensor", site.uid(site.desk2, "status")))
+    assert desk2.attributes["next_booking_start"] == booking["start"]
+    await act(hass, "check_in", entry, booking_id=booking["id"])
+    assert status(hass, site, site.desk2) == "checked_in"
+    guest = await act(
+        hass, "add_guest", entry, booking_id=booking["id"], email="vera@example.com", name="Vera"
+    )
+    assert guest["guest"]["email"] == "vera@example.com"
+    assert [g["status"]["id"] for g in site.sim.guest_passes()] != []
+    await act(hass, "remove_guest", entry, booking_id=booking["id"], email="vera@example.com")
+    await act(hass, "check_out", entry, space_id=site.desk2)
+    assert status(hass, site, site.desk2) == "free"
+    assert [e["type"] for e in bus_events] == ["booked", "checked_in", "checked_out"]
+    with pytest.raises(ServiceValidationError) as approval:
+        await act(hass, "approve_booking", entry, booking_id=booking["id"])
+    assert approval.value.translation_key == "not_supported"
+    with pytest.raises(ServiceValidationError) as no_signal:
+        await act(hass, "signal", entry, channel="x")
+    assert no_signal.value.translation_key == "not_supported"
+    with pytest.raises(HomeAssistantError):
+        await act(
+            hass,
+            "create_booking",
+            entry,
+            space_id=site.desk1,
+            start=in_minutes(0),
+            end=in_minutes(60 * 30),
+            user_email="grace@example.com",
+        )
+
+
+async def test_report_access_checks_in_through_the_device(
+    hass: HomeAssistant, deskbee_site: DeskbeeSite, deskbee_entry: MockConfigEntry
+) -> None:
+    """The turnstile's device code and the person's email check in the right booking."""
+    site = deskbee_site
+    mine = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    other = site.book(site.desk2, starts_in=-60, ends_in=3600, person_email="grace@example.com")
+    entry = await setup_entry(hass, deskbee_entry)
+    response = await act(
+        hass, "report_access", entry, person="ada@example.com", device="turnstile-1"
+    )
+    assert response["matched"]["id"] == mine
+    assert status(hass, site, site.desk1) == "checked_in"
+    assert site.sim.booking(other)["state"] == "reserved"
+    nobody = await act(
+        hass, "report_access", entry, person="nobody@example.com", device="turnstile-1"
+    )
+    assert nobody == {"matched": None}
+    with pytest.raises(ServiceValidationError) as no_device:
+        await act(hass, "report_access", entry, person="ada@example.com")
+    assert no_device.value.translation_key == "device_required"
+
+
+async def _subscribed(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator, site: DeskbeeSite, **kw: Any
+) -> None:
+    client = await hass_client_no_auth()
+    site.sim.subscribe(str(client.make_url(f"/api/webhook/{WEBHOOK_ID}")), WEBHOOK_SECRET, **kw)
+
+
+async def test_signed_webhook_checks_in_at_once_and_fires_once(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A pushed check-in shows without a poll and fires one event; the next poll adds none."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, deskbee_entry)
+    await _subscribed(hass, hass_client_no_auth, site)
+    site.sim.check_in(booking)
+    await site.sim.flush_webhooks()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [status for status, _ in site.sim.webhook_deliveries] == [200]
+    assert status(hass, site, site.desk1) == "checked_in"
+    assert [(e["type"], e["source"]) for e in bus_events] == [("checked_in", "push")]
+    await next_poll(hass, freezer)
+    assert len(bus_events) == 1
+    assert deskbee_entry.runtime_data.push.deliveries == 1
+
+
+@pytest.mark.parametrize("algorithm", ["sha1", "sha256"])
+async def test_either_signature_and_a_prefix_are_accepted(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    algorithm: str,
+) -> None:
+    """HMAC-SHA256 or SHA-1, with or without `sha…=`: all verified."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, deskbee_entry)
+    await _subscribed(hass, hass_client_no_auth, site, algorithm=algorithm, prefix=f"{algorithm}=")
+    site.sim.check_in(booking)
+    await site.sim.flush_webhooks()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert status(hass, site, site.desk1) == "checked_in"
+
+
+async def test_forged_unsigned_and_oversized_deliveries_are_refused(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Wrong key, no signature or a huge body: refused, counted, nothing changes."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    second = site.book(site.desk2, starts_in=600, ends_in=1200)
+    await setup_entry(hass, deskbee_entry)
+    await _subscribed(hass, hass_client_no_auth, site)
+    forgeries = [
+        lambda: site.sim.webhook_mode.sign_with("not-the-key"),
+        site.sim.webhook_mode.unsigned_next,
+        lambda: site.sim.webhook_mode.oversize_next(200_000),
+    ]
+    changes = [
+        lambda: site.sim.check_in(booking),
+        lambda: site.sim.check_out(booking),
+        lambda: site.sim.cancel(second),
+    ]
+    for forge, change in zip(forgeries, changes, strict=True):
+        forge()
+        change()
+        await site.sim.flush_webhooks()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    codes = [code for code, _ in site.sim.webhook_deliveries]
+    assert codes.count(401) == 2
+    assert codes.count(413) == 1
+    assert status(hass, site, site.desk1) == "booked"
+    assert bus_events == []
+    assert deskbee_entry.runtime_data.push.rejected_signatures == 2
+    assert WEBHOOK_SECRET not in str(deskbee_entry.runtime_data.push)
+
+
+async def test_duplicated_replayed_and_reordered_deliveries(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Each occurrence fires once and the final state wins, whatever the delivery order."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, deskbee_entry)
+    await _subscribed(hass, hass_client_no_auth, site)
+    site.sim.webhook_mode.duplicate_next()
+    site.sim.check_in(booking)
+    await site.sim.flush_webhooks()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    site.sim.webhook_mode.replay_last()
+    await site.sim.flush_webhooks()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [e["type"] for e in bus_events] == ["checked_in"]
+    assert deskbee_entry.runtime_data.push.duplicates >= 2
+
+    other = site.book(site.desk2, starts_in=-60, ends_in=3600)
+    await deskbee_entry.runtime_data.async_refresh()
+    site.sim.webhook_mode.reorder_next(2)
+    site.sim.check_in(other)
+    site.sim.check_out(other)
+    await site.sim.flush_webhooks()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert status(hass, site, site.desk2) == "free"
+    assert [e["type"] for e in bus_events].count("checked_out") == 1
