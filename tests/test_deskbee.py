@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
 from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry
 from tests.helpers import DeskbeeSite, entity_id, next_poll
 from tests.test_services import act, in_minutes
@@ -279,12 +279,12 @@ async def test_forged_unsigned_and_oversized_deliveries_are_refused(
     second = site.book(site.desk2, starts_in=600, ends_in=1200)
     await setup_entry(hass, deskbee_entry)
     await _subscribed(hass, hass_client_no_auth, site)
-    forgeries = [
+    forgeries: list[Callable[[], object]] = [
         lambda: site.sim.webhook_mode.sign_with("not-the-key"),
         site.sim.webhook_mode.unsigned_next,
         lambda: site.sim.webhook_mode.oversize_next(200_000),
     ]
-    changes = [
+    changes: list[Callable[[], object]] = [
         lambda: site.sim.check_in(booking),
         lambda: site.sim.check_out(booking),
         lambda: site.sim.cancel(second),
