@@ -213,7 +213,7 @@ async def test_malformed_bookings_are_skipped(
         ("6", BookingStatus.CANCELLED),
         ("7", BookingStatus.REJECTED),
     ]
-    assert caplog.text.count("Skipping a malformed PlaceOS booking") == 6
+    assert caplog.text.count("Skipping a malformed booking") == 6
 
 
 @pytest.mark.parametrize(
@@ -370,7 +370,7 @@ async def test_malformed_desk_metadata_is_skipped(
     assert [(d.id, d.name, d.zone_id) for d in desks] == [("d-9", "d-9", site.level2)]
     assert "Skipping malformed PlaceOS zone metadata" in caplog.text
     assert "details is not a list" in caplog.text
-    assert "Skipping a malformed PlaceOS desk" in caplog.text
+    assert "Skipping a malformed desk" in caplog.text
 
     sim.faults.fail_next(
         200,

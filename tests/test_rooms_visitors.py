@@ -362,7 +362,7 @@ async def test_unreadable_meetings_are_skipped(
     await setup_entry(hass, site_entry)
     calendar = entity_id(hass, "calendar", site.uid(site.room, "meetings"))
     assert hass.states.get(calendar).attributes["message"] == "Good"
-    assert caplog.text.count("Skipping a malformed PlaceOS meeting") == 3
+    assert caplog.text.count("Skipping a malformed meeting") == 3
 
 
 async def test_meetings_outage_fails_the_poll(

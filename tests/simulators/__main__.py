@@ -1,10 +1,14 @@
 """Run a simulator standalone.
 
     python -m tests.simulators placeos --port 8765 [--seed N] [--activity]
+    python -m tests.simulators deskbee --port 8766 [--seed N] [--activity]
+        [--webhook-url URL --webhook-secret S]
 
 Prints one JSON line with how to reach it, e.g.
-``{"placeos": {"url": "http://127.0.0.1:8765", "api_key": "keys-….…"}}``, then serves until
-interrupted (SIGINT/SIGTERM).
+``{"placeos": {"url": "http://127.0.0.1:8765", "api_key": "keys-….…"}}`` or
+``{"deskbee": {"url": "http://127.0.0.1:8766", "client_id": "…", "client_secret": "…"}}``
+(the Deskbee API lives under ``url + "/v1.1"``), then serves until interrupted
+(SIGINT/SIGTERM).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import signal
 import sys
 
 from .activity import run_activity
+from .deskbee import DeskbeeSimulator
+from .deskbee_activity import run_activity as run_deskbee_activity
 from .placeos import PlaceOSSimulator
 
 
@@ -33,7 +39,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     placeos.add_argument("--empty", action="store_true", help="no seeded building")
     placeos.add_argument("--activity", action="store_true", help="keep the building living")
     placeos.add_argument("--interval", type=float, default=2.0, help="seconds between activities")
-    return parser.parse_args(argv)
+    deskbee = providers.add_parser("deskbee", help="Deskbee public REST API v1.1")
+    deskbee.add_argument("--host", default="127.0.0.1")
+    deskbee.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    deskbee.add_argument("--seed", type=int, default=1, help="seed of the account and activity")
+    deskbee.add_argument("--empty", action="store_true", help="no seeded buildings")
+    deskbee.add_argument("--account", default="acme", help="account code (webhook `account`)")
+    deskbee.add_argument("--timezone", default="America/Sao_Paulo", help="account timezone")
+    deskbee.add_argument("--activity", action="store_true", help="keep the account living")
+    deskbee.add_argument("--interval", type=float, default=2.0, help="seconds between activities")
+    deskbee.add_argument("--webhook-url", help="deliver webhooks (booking, checkin, …) here")
+    deskbee.add_argument("--webhook-secret", default="", help="HMAC key of the deliveries")
+    deskbee.add_argument(
+        "--webhook-algorithm", choices=("sha256", "sha1"), default="sha256", help="HMAC digest"
+    )
+    deskbee.add_argument("--webhook-prefix", default="", help="signature prefix, e.g. sha256=")
+    args = parser.parse_args(argv)
+    if args.provider == "deskbee" and args.webhook_url and not args.webhook_secret:
+        parser.error("--webhook-url needs --webhook-secret")
+    return args
 
 
 async def serve_placeos(args: argparse.Namespace) -> None:
@@ -46,6 +70,43 @@ async def serve_placeos(args: argparse.Namespace) -> None:
     if args.activity:
         rng = random.Random(args.seed)
         activity = asyncio.create_task(run_activity(sim, rng, interval=args.interval))
+    try:
+        await _until_stopped()
+    finally:
+        if activity is not None:
+            activity.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await activity
+        await sim.stop()
+
+
+async def serve_deskbee(args: argparse.Namespace) -> None:
+    sim = DeskbeeSimulator(
+        seed=None if args.empty else args.seed, timezone=args.timezone, account=args.account
+    )
+    if args.webhook_url:
+        sim.subscribe(
+            args.webhook_url,
+            args.webhook_secret,
+            events=("booking", "checkin", "guest_checkin", "locker"),
+            algorithm=args.webhook_algorithm,
+            prefix=args.webhook_prefix,
+        )
+    await sim.start(args.host, args.port)
+    sim.start_webhook_delivery()
+    announced = {
+        "url": sim.url,
+        "client_id": sim.client_id,
+        "client_secret": sim.client_secret,
+        "api_url": sim.api_url,
+        "account": sim.account,
+    }
+    sys.stdout.write(json.dumps({"deskbee": announced}) + "\n")
+    sys.stdout.flush()
+    activity: asyncio.Task[None] | None = None
+    if args.activity:
+        rng = random.Random(args.seed)
+        activity = asyncio.create_task(run_deskbee_activity(sim, rng, interval=args.interval))
     try:
         await _until_stopped()
     finally:
@@ -69,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.provider == "placeos":
         asyncio.run(serve_placeos(args))
+    elif args.provider == "deskbee":
+        asyncio.run(serve_deskbee(args))
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ PATHS: Final = {
     "guest_pass_cancel": "/guestpass/{uuid}/cancel",  # inferred
     "checkin_automation": "/integrations/checkin",  # confirmed
 }
+ALL_STATES: Final = "reserved,waiting,busy,last,fall,rejected,canceled"
 PAGE_SIZE: Final = 250  # the documented maximum (§3.3)
 MAX_PAGES: Final = 1000
 # Renew the token this long before it expires; it is also renewed once on any 401.
@@ -100,7 +101,6 @@ class DeskbeeClient:
     _token_expires: float = field(default=0.0, init=False, repr=False)
     _token_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _zone_kinds: dict[str, ZoneKind] = field(default_factory=dict, init=False, repr=False)
-    _spaces: dict[str, Space] = field(default_factory=dict, init=False, repr=False)
     # Guest passes we created, by (booking, email): Deskbee's guest pass list carries neither.
     _passes: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
 
@@ -136,9 +136,7 @@ class DeskbeeClient:
         """Desks, meeting rooms, parking spots and lockers on the given floors (one listing)."""
         level_by_id = {level.id: level for level in levels}
         raw = await self._get_all(PATHS["places"], {})
-        spaces = parse_all(raw, lambda item: parse_place(item, level_by_id), "place")
-        self._spaces = {space.id: space for space in spaces}
-        return spaces
+        return parse_all(raw, lambda item: parse_place(item, level_by_id), "place")
 
     # -- bookings ---------------------------------------------------------------------------
 
@@ -373,12 +371,13 @@ class DeskbeeClient:
                 self._passes[booking_id, email.lower()] = new[0].guest.id
                 return Guest(id=new[0].guest.id, email=email.lower(), name=name)
             raise _not_found_after(err, "the guest was not invited") from err
-        guests = [v.guest for v in parse_guest_pass(created) if v.guest.email == email.lower()]
-        return (
-            guests[0]
-            if guests
-            else Guest(id=str(created.get("uuid")), email=email.lower(), name=name)
-        )
+        created_guests = parse_guest_pass(created)
+        if len(created_guests) != 1:
+            msg = "Unexpected guest pass answer"
+            raise WorkplaceBadResponseError(msg)
+        guest_id = created_guests[0].guest.id
+        self._passes[booking_id, email.lower()] = guest_id
+        return Guest(id=guest_id, email=email.lower(), name=name, organisation=organisation)
 
     async def remove_guest(self, booking_id: str, email: str) -> None:
         """Cancel the visitor's guest pass for the booking."""
@@ -407,7 +406,8 @@ class DeskbeeClient:
             v
             for v in visitors
             if v.booking_id in (None, booking.id)
-            and v.start == booking.start
+            # Passes are made on whole minutes (§3.2).
+            and v.start == booking.start.replace(second=0, microsecond=0)
             and v.host is not None
             and v.host.id == booking.person.id
         ]
@@ -453,7 +453,12 @@ class DeskbeeClient:
         self, start: datetime, end: datetime, filters: Mapping[str, str]
     ) -> list[Booking]:
         search = ";".join(
-            [f"period:{self._period(start, end)}", *(f"{k}:{v}" for k, v in filters.items())]
+            [
+                f"period:{self._period(start, end)}",
+                # Cancelled bookings are listed only when asked for by state (§3.4).
+                f"state:{ALL_STATES}",
+                *(f"{k}:{v}" for k, v in filters.items()),
+            ]
         )
         raw = await self._get_all(
             PATHS["bookings"], {"search": search, "include": "checkin;min_tolerance"}

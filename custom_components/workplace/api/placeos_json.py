@@ -118,7 +118,7 @@ def parse_all[T](raw: Iterable[Any], parse: Callable[[Any], T | None], what: str
         try:
             result = parse(item)
         except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as err:
-            LOGGER.warning("Skipping a malformed PlaceOS %s: %s", what, err)
+            LOGGER.warning("Skipping a malformed %s: %s", what, err)
             continue
         if result is not None:
             parsed.append(result)
