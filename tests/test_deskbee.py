@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import hashlib
+import hmac
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -11,6 +13,7 @@ from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL, CO
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -334,3 +337,53 @@ async def test_duplicated_replayed_and_reordered_deliveries(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert status(hass, site, site.desk2) == "free"
     assert [e["type"] for e in bus_events].count("checked_out") == 1
+
+
+def _signed(body: bytes) -> dict[str, str]:
+    return {"X-Hub-Signature": hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()}
+
+
+async def test_webhook_receiver_edge_cases(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Bad JSON is refused; other events are acknowledged; older deliveries and gone bookings
+    change nothing; a booking that cannot be fetched leads to a poll."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    entry = await setup_entry(hass, deskbee_entry)
+    client = await hass_client_no_auth()
+    url = f"/api/webhook/{WEBHOOK_ID}"
+
+    async def deliver(payload: object) -> int:
+        body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+        answer = await client.post(url, data=body, headers=_signed(body))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        return answer.status
+
+    def envelope(transaction: str, event: str, uuid: str, sent: str) -> dict[str, object]:
+        return {
+            "transaction_id": transaction,
+            "event": event,
+            "send_at": sent,
+            "resource": {"action": "updated", "route": f"/bookings/{uuid}", "uuid": uuid},
+        }
+
+    assert await deliver(b"{not json") == 400
+    assert await deliver({"event": "booking"}) == 400
+    assert await deliver(envelope("t-locker", "locker", "x", "2026-01-01T10:00:00Z")) == 200
+    site.sim.check_in(booking)
+    assert await deliver(envelope("t-new", "checkin", booking, "2026-01-01T10:00:05Z")) == 200
+    assert status(hass, site, site.desk1) == "checked_in"
+    site.sim.check_out(booking)
+    assert await deliver(envelope("t-old", "checkin", booking, "2026-01-01T10:00:01Z")) == 200
+    assert status(hass, site, site.desk1) == "checked_in"  # the older delivery is dropped
+    assert entry.runtime_data.push.stale == 1
+    assert await deliver(envelope("t-gone", "booking", "no-such-booking", "")) == 200
+    site.sim.faults.fail_next(500, path=f"/v1.1/bookings/{booking}")
+    assert await deliver(envelope("t-fail", "checkin", booking, "2026-01-01T10:00:09Z")) == 200
+    assert status(hass, site, site.desk1) == "free"  # the poll it asked for saw the check-out
+    assert [e["type"] for e in bus_events] == ["checked_in", "checked_out"]
