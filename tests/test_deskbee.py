@@ -16,6 +16,9 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
@@ -387,3 +390,21 @@ async def test_webhook_receiver_edge_cases(
     assert await deliver(envelope("t-fail", "checkin", booking, "2026-01-01T10:00:09Z")) == 200
     assert status(hass, site, site.desk1) == "free"  # the poll it asked for saw the check-out
     assert [e["type"] for e in bus_events] == ["checked_in", "checked_out"]
+
+
+async def test_diagnostics_hide_deskbee_secrets(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+) -> None:
+    """The client secret, the webhook id and the signing key never reach diagnostics."""
+    await setup_entry(hass, deskbee_entry)
+    diagnostics: dict[str, Any] = await get_diagnostics_for_config_entry(
+        hass, hass_client, deskbee_entry
+    )
+    text = str(diagnostics)
+    assert deskbee_site.sim.client_secret not in text
+    assert WEBHOOK_SECRET not in text
+    assert WEBHOOK_ID not in text
+    assert diagnostics["push"]["webhook"] is True
