@@ -122,6 +122,8 @@ def deskbee_entry(deskbee_site: DeskbeeSite) -> MockConfigEntry:
             CONF_WEBHOOK_ID: WEBHOOK_ID,
             CONF_WEBHOOK_SECRET: WEBHOOK_SECRET,
         },
+        # The tests move the clock a minute per poll.
+        options={"scan_interval": 60},
     )
 
 

@@ -66,6 +66,8 @@ async def test_config_flow_shows_the_webhook(
     assert entry.data[CONF_WEBHOOK_SECRET] == placeholders["webhook_secret"]
     assert entry.data[CONF_WEBHOOK_ID] in placeholders["webhook_url"]
     assert entry.state is ConfigEntryState.LOADED
+    # With webhooks, polling only catches what a delivery missed.
+    assert entry.runtime_data.update_interval.total_seconds() == 300
     options = await hass.config_entries.options.async_init(entry.entry_id)
     assert placeholders["webhook_secret"] in options["description_placeholders"]["webhook_info"]
 

@@ -55,7 +55,6 @@ from .const import (
     DEFAULT_BOOKING_TYPES,
     DEFAULT_DESKBEE_URL,
     DEFAULT_HORIZON_DAYS,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     KNOWN_BOOKING_TYPES,
     LOGGER,
@@ -65,7 +64,7 @@ from .const import (
     PROVIDER_PLACEOS,
     PROVIDERS,
 )
-from .coordinator import WorkplaceConfigEntry, create_client
+from .coordinator import WorkplaceConfigEntry, create_client, default_interval
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 # What each provider's credential step asks, which of it is secret, and which is shown again.
@@ -357,7 +356,7 @@ class WorkplaceOptionsFlow(OptionsFlow):
                     vol.Required(
                         CONF_SCAN_INTERVAL,
                         default=options.get(
-                            CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+                            CONF_SCAN_INTERVAL, default_interval(self.config_entry).total_seconds()
                         ),
                     ): NumberSelector(
                         NumberSelectorConfig(

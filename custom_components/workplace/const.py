@@ -25,6 +25,8 @@ DEFAULT_DESKBEE_URL: Final = "https://api.deskbee.io"
 CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - the key of a setting
 
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
+# With webhooks pushing changes, polling only catches what a delivery missed.
+DEFAULT_SCAN_INTERVAL_WITH_PUSH: Final = timedelta(minutes=5)
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=15)
 DEFAULT_HORIZON_DAYS: Final = 7
 MAX_HORIZON_DAYS: Final = 31

@@ -14,6 +14,7 @@ from homeassistant.const import (
     CONF_CLIENT_SECRET,
     CONF_SCAN_INTERVAL,
     CONF_URL,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -48,6 +49,7 @@ from .const import (
     DEFAULT_BOOKING_TYPES,
     DEFAULT_HORIZON_DAYS,
     DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SCAN_INTERVAL_WITH_PUSH,
     DOMAIN,
     EVENT_WORKPLACE,
     LOGGER,
@@ -71,6 +73,13 @@ class PushHealth:
     rejected_signatures: int = 0
     duplicates: int = 0
     stale: int = 0
+
+
+def default_interval(entry: ConfigEntry) -> timedelta:
+    """How often to poll when the user did not say: slower when webhooks push changes."""
+    if CONF_WEBHOOK_ID in entry.data:
+        return DEFAULT_SCAN_INTERVAL_WITH_PUSH
+    return DEFAULT_SCAN_INTERVAL
 
 
 def activity_signal(entry_id: str, space_id: str) -> str:
@@ -104,7 +113,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
     def __init__(self, hass: HomeAssistant, entry: WorkplaceConfigEntry) -> None:
         """Read the entry's scope and options."""
         self.interval = timedelta(
-            seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
+            seconds=entry.options.get(CONF_SCAN_INTERVAL, default_interval(entry).total_seconds())
         )
         super().__init__(
             hass,
