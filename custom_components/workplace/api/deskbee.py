@@ -7,7 +7,7 @@ live in `PATHS`, the one place to correct them. Every Deskbee quirk stays inside
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 import logging
@@ -31,10 +31,7 @@ from .exceptions import (
     WorkplaceAuthenticationError,
     WorkplaceBadResponseError,
     WorkplaceConnectionError,
-    WorkplaceError,
     WorkplaceNotFoundError,
-    WorkplaceOutcomeUnknownError,
-    WorkplaceTimeoutError,
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
@@ -51,6 +48,7 @@ from .models import (
     ZoneKind,
 )
 from .placeos_json import parse_all
+from .reconcile import look_after, not_found_after
 from .transport import Response, send
 
 LOGGER = logging.getLogger(__name__)
@@ -205,7 +203,7 @@ class DeskbeeClient:
         try:
             return parse_booking(data_of(await self._json("POST", path, json_body=body)))
         except WorkplaceConnectionError as err:
-            found = await self._reconcile(
+            found = await look_after(
                 err,
                 self.get_bookings(
                     booking_type=space.booking_type,
@@ -230,7 +228,7 @@ class DeskbeeClient:
                         "A lost booking answer was reconciled: booking %s exists", booking.id
                     )
                     return booking
-            raise _not_found_after(err, "no booking was made") from err
+            raise not_found_after(err, "no booking was made") from err
 
     async def update_booking(
         self,
@@ -265,7 +263,7 @@ class DeskbeeClient:
                 json_body={"is_send_email": False},
             )
         except WorkplaceConnectionError as err:
-            booking = await self._reconcile(err, self.get_booking(booking_id))
+            booking = await look_after(err, self.get_booking(booking_id))
             if booking.status is not BookingStatus.CANCELLED:
                 msg = f"{err}; the booking was not cancelled"
                 raise WorkplaceConnectionError(msg) from err
@@ -365,12 +363,12 @@ class DeskbeeClient:
             created = data_of(await self._json("POST", PATHS["guest_passes"], json_body=body))
         except WorkplaceConnectionError as err:
             before = {v.guest.id for v in known_passes}
-            visitors = await self._reconcile(err, self._booking_visitors(booking))
+            visitors = await look_after(err, self._booking_visitors(booking))
             if new := [v for v in visitors if v.guest.id not in before]:
                 LOGGER.info("A lost guest answer was reconciled: the guest pass exists")
                 self._passes[booking_id, email.lower()] = new[0].guest.id
                 return Guest(id=new[0].guest.id, email=email.lower(), name=name)
-            raise _not_found_after(err, "the guest was not invited") from err
+            raise not_found_after(err, "the guest was not invited") from err
         created_guests = parse_guest_pass(created)
         if len(created_guests) != 1:
             msg = "Unexpected guest pass answer"
@@ -464,15 +462,6 @@ class DeskbeeClient:
             PATHS["bookings"], {"search": search, "include": "checkin;min_tolerance"}
         )
         return parse_all(raw, parse_booking, "booking")
-
-    @staticmethod
-    async def _reconcile[T](error: WorkplaceConnectionError, look: Awaitable[T]) -> T:
-        try:
-            result = await look
-        except WorkplaceError as err:
-            msg = f"{error}; checking what happened failed too ({err})"
-            raise WorkplaceOutcomeUnknownError(msg) from err
-        return result
 
     async def _renew_token(self) -> str:
         async with self._token_lock:
@@ -582,9 +571,3 @@ def _next_minute(moment: datetime) -> datetime:
     if moment.second or moment.microsecond:
         return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return moment
-
-
-def _not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:
-    if isinstance(error, WorkplaceTimeoutError):
-        return WorkplaceOutcomeUnknownError(f"{error}; not found yet, it may still appear")
-    return WorkplaceConnectionError(f"{error}; {outcome}")

@@ -6,7 +6,7 @@ inside this module.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -20,10 +20,7 @@ from yarl import URL
 from .exceptions import (
     WorkplaceBadResponseError,
     WorkplaceConnectionError,
-    WorkplaceError,
     WorkplaceNotFoundError,
-    WorkplaceOutcomeUnknownError,
-    WorkplaceTimeoutError,
     WorkplaceValidationError,
 )
 from .models import Account, Booking, BookingStatus, Guest, Person, Space, Visitor, Zone, ZoneKind
@@ -44,6 +41,7 @@ from .placeos_json import (
     req_str,
     room_calendar,
 )
+from .reconcile import look_after, not_found_after
 from .transport import Response, send
 
 LOGGER = logging.getLogger(__name__)
@@ -212,9 +210,9 @@ class PlaceOSClient:
         try:
             answer = await self._request("POST", f"{STAFF_API}/bookings", json_body=body)
         except WorkplaceConnectionError as err:
-            found = await self._reconcile(
+            found = await look_after(
                 err,
-                lambda: self.get_bookings(
+                self.get_bookings(
                     booking_type=space.booking_type,
                     zone_ids=body["zones"],
                     start=start,
@@ -225,7 +223,7 @@ class PlaceOSClient:
             if found:
                 LOGGER.info("A lost booking answer was reconciled: booking %s exists", found[0].id)
                 return found[0]
-            raise _not_found_after(err, "no booking was made") from err
+            raise not_found_after(err, "no booking was made") from err
         return self._parse_booking(answer.json())
 
     async def update_booking(
@@ -256,7 +254,7 @@ class PlaceOSClient:
         try:
             await self._request("DELETE", f"{STAFF_API}/bookings/{booking_id}")
         except WorkplaceConnectionError as err:
-            booking = await self._reconcile(err, lambda: self.get_booking(booking_id))
+            booking = await look_after(err, self.get_booking(booking_id))
             if booking.status is not BookingStatus.CANCELLED:
                 msg = f"{err}; the booking was not cancelled"
                 raise WorkplaceConnectionError(msg) from err
@@ -314,11 +312,11 @@ class PlaceOSClient:
                 raise
             return await self.update_guest(email, details)
         except WorkplaceConnectionError as err:
-            guests = await self._reconcile(err, lambda: self.get_booking_guests(booking_id))
+            guests = await look_after(err, self.get_booking_guests(booking_id))
             if guest := next((g for g in guests if g.email == email), None):
                 LOGGER.info("A lost guest answer was reconciled: the guest is on the booking")
                 return guest
-            raise _not_found_after(err, "the guest was not added") from err
+            raise not_found_after(err, "the guest was not added") from err
         return parse_attendee(answer.json())
 
     async def update_guest(self, email: str, details: Mapping[str, Any]) -> Guest:
@@ -473,15 +471,6 @@ class PlaceOSClient:
     def _parse_booking(self, item: Any) -> Booking:
         return parse_booking(item, self._approval_spaces)
 
-    @staticmethod
-    async def _reconcile[T](error: WorkplaceConnectionError, look: Callable[[], Awaitable[T]]) -> T:
-        """Find out what a write whose answer was lost did; unknown if we cannot even look."""
-        try:
-            return await look()
-        except WorkplaceError as err:
-            msg = f"{error}; checking what happened failed too ({err})"
-            raise WorkplaceOutcomeUnknownError(msg) from err
-
     async def _request(
         self,
         method: str,
@@ -533,17 +522,6 @@ class PlaceOSClient:
             target, query = self._base.join(URL(link)), None
         msg = f"{path} kept paging past {MAX_PAGES} pages"
         raise WorkplaceBadResponseError(msg)
-
-
-def _not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:
-    """What to say when a write whose answer was lost left no trace.
-
-    After a refused connection or a server error the write did not happen. After a timeout the
-    server may still be working on it, so we cannot say.
-    """
-    if isinstance(error, WorkplaceTimeoutError):
-        return WorkplaceOutcomeUnknownError(f"{error}; not found yet, it may still appear")
-    return WorkplaceConnectionError(f"{error}; {outcome}")
 
 
 def _expect_list(value: Any, what: str) -> list[Any]:

@@ -1,0 +1,32 @@
+"""What to do when a write's answer is lost: look, never repeat (shared by the clients)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from .exceptions import (
+    WorkplaceConnectionError,
+    WorkplaceError,
+    WorkplaceOutcomeUnknownError,
+    WorkplaceTimeoutError,
+)
+
+
+async def look_after[T](error: WorkplaceConnectionError, look: Awaitable[T]) -> T:
+    """Find out what a write whose answer was lost did; unknown if we cannot even look."""
+    try:
+        return await look
+    except WorkplaceError as err:
+        msg = f"{error}; checking what happened failed too ({err})"
+        raise WorkplaceOutcomeUnknownError(msg) from err
+
+
+def not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:
+    """What to say when a write whose answer was lost left no trace.
+
+    After a refused connection or a server error the write did not happen. After a timeout the
+    server may still be working on it, so we cannot say.
+    """
+    if isinstance(error, WorkplaceTimeoutError):
+        return WorkplaceOutcomeUnknownError(f"{error}; not found yet, it may still appear")
+    return WorkplaceConnectionError(f"{error}; {outcome}")
