@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.workplace.config_flow import webhook_placeholders
 from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
 from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry
 from tests.helpers import DeskbeeSite, entity_id, next_poll
@@ -410,3 +411,20 @@ async def test_diagnostics_hide_deskbee_secrets(
     assert WEBHOOK_SECRET not in text
     assert WEBHOOK_ID not in text
     assert diagnostics["push"]["webhook"] is True
+
+
+async def test_webhook_address_without_a_known_url(hass: HomeAssistant) -> None:
+    """Without any Home Assistant URL the user is told where to put their own address."""
+    hass.config.api = None
+    await hass.config.async_update(internal_url=None, external_url=None)
+    shown = webhook_placeholders(
+        hass, {CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_WEBHOOK_SECRET: WEBHOOK_SECRET}
+    )
+    assert shown["webhook_url"] == (
+        f"https://<your Home Assistant address>/api/webhook/{WEBHOOK_ID}"
+    )
+    await hass.config.async_update(internal_url="http://192.168.1.10:8123")
+    shown = webhook_placeholders(
+        hass, {CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_WEBHOOK_SECRET: WEBHOOK_SECRET}
+    )
+    assert shown["webhook_url"] == f"http://192.168.1.10:8123/api/webhook/{WEBHOOK_ID}"
