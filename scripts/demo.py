@@ -1,15 +1,20 @@
 # ruff: noqa: INP001 - a script, not part of a package
-"""Run Home Assistant with the Workplace integration against the PlaceOS simulator.
+"""Run Home Assistant with the Workplace integration against the PlaceOS and Deskbee simulators.
 
 Started by ``scripts/demo`` (which prepares ``.venv``); run with the venv's Python:
 
-    .venv/bin/python scripts/demo.py [--check] [--port 8123] [--sim-port 8765] [--host HOST]
+    .venv/bin/python scripts/demo.py [--check] [--port 8123] [--sim-port 8765]
+        [--deskbee-port 8766] [--host HOST]
 
-It starts the PlaceOS simulator, starts Home Assistant on a fresh config directory
-(``.demo/config``), onboards it through the onboarding REST API, adds the Workplace entry
-through the real config flow and waits until the space status sensors exist. Then it prints
-where to log in and keeps running until Ctrl-C. ``--check`` (or ``DEMO_CHECK=1``) stops
-after verifying, for smoke tests and CI.
+It starts the PlaceOS and Deskbee simulators, starts Home Assistant on a fresh config
+directory (``.demo/config``), onboards it through the onboarding REST API and adds one
+Workplace entry per simulator through the real config flow. The Deskbee flow ends with a
+step that shows the webhook address and signing key; the Deskbee simulator is then restarted
+(same port, seed and time zone, hence the same account and credentials) to deliver its signed
+webhooks there. Once the space status sensors exist it prints where to log in and keeps
+running until Ctrl-C. ``--check`` (or ``DEMO_CHECK=1``) stops after verifying, for smoke
+tests and CI; it also checks a desk in through the Deskbee API and measures how long the
+webhook takes to show it in Home Assistant.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ import argparse
 import ast
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 import contextlib
 import ctypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import fcntl
+from functools import partial
 import json
 import os
 from pathlib import Path
@@ -51,6 +57,8 @@ PASSWORD = "demo1234"  # noqa: S105 - a throw-away login of a local demo
 
 DEFAULT_HA_PORT = 8123
 DEFAULT_SIM_PORT = 8765
+DEFAULT_DESKBEE_PORT = 8766
+DESKBEE_SEED = 1  # the restarted Deskbee simulator must seed the very same account
 PORT_ATTEMPTS = 10  # the preferred port and the next nine, then any free port
 
 SIMULATOR_START_TIMEOUT = 60.0
@@ -60,6 +68,9 @@ SENSORS_TIMEOUT = 240.0
 SENSORS_DEADLINE = 120.0  # the promise: sensors listed within two minutes of starting
 HA_STOP_TIMEOUT = 60.0
 SIMULATOR_STOP_TIMEOUT = 10.0
+PUSH_DEADLINE = 1.0  # --check: a webhook must show a check-in within this many seconds
+PUSH_TIMEOUT = 10.0  # ...and is waited for this long, to tell "slow" from "never"
+PUSH_POLL = 0.05
 RESTART_EXIT_CODE = 100  # Home Assistant exits with this when asked to restart
 LOG_TAIL_LINES = 40
 
@@ -103,6 +114,7 @@ class Settings:
     host: str
     ha_port: int
     sim_port: int
+    deskbee_port: int
     demo_dir: Path
     time_zone: str
     country: str
@@ -121,8 +133,13 @@ class Settings:
 
     @property
     def sim_log(self) -> Path:
-        """The simulator's output."""
+        """The PlaceOS simulator's output."""
         return self.demo_dir / "simulator.log"
+
+    @property
+    def deskbee_log(self) -> Path:
+        """The Deskbee simulator's output (both of its runs)."""
+        return self.demo_dir / "deskbee-simulator.log"
 
 
 def env_flag(name: str) -> bool:
@@ -151,15 +168,17 @@ def parse_args(argv: list[str]) -> Settings:
     parser = argparse.ArgumentParser(
         prog="scripts/demo",
         description=(
-            "Start the PlaceOS simulator and Home Assistant with the Workplace integration, "
-            "onboarded and configured, and keep them running until Ctrl-C."
+            "Start the PlaceOS and Deskbee simulators and Home Assistant with the Workplace "
+            "integration, onboarded and configured, and keep them running until Ctrl-C."
         ),
     )
     parser.add_argument(
         "--check",
         action="store_true",
         default=env_flag("DEMO_CHECK"),
-        help="verify that the space status sensors appear, then stop (env DEMO_CHECK=1)",
+        help=(
+            "verify the sensors, the actions and the Deskbee webhooks, then stop (env DEMO_CHECK=1)"
+        ),
     )
     parser.add_argument(
         "--host",
@@ -176,7 +195,13 @@ def parse_args(argv: list[str]) -> Settings:
         "--sim-port",
         type=int,
         default=int(os.environ.get("DEMO_SIM_PORT", DEFAULT_SIM_PORT)),
-        help="preferred simulator port; a free one is used if it is taken",
+        help="preferred PlaceOS simulator port; a free one is used if it is taken",
+    )
+    parser.add_argument(
+        "--deskbee-port",
+        type=int,
+        default=int(os.environ.get("DEMO_DESKBEE_PORT", DEFAULT_DESKBEE_PORT)),
+        help="preferred Deskbee simulator port; a free one is used if it is taken",
     )
     parser.add_argument(
         "--demo-dir",
@@ -211,6 +236,7 @@ def parse_args(argv: list[str]) -> Settings:
         host=args.host,
         ha_port=args.port,
         sim_port=args.sim_port,
+        deskbee_port=args.deskbee_port,
         demo_dir=args.demo_dir.resolve(),
         time_zone=args.time_zone,
         country=args.country,
@@ -364,29 +390,65 @@ async def terminate(proc: asyncio.subprocess.Process | None, name: str, timeout:
         await proc.wait()
 
 
+SIMULATOR_NAMES = {"placeos": "the PlaceOS simulator", "deskbee": "the Deskbee simulator"}
+# What a user types in each provider's credential step, from what its simulator announced.
+CREDENTIALS = {"placeos": ("url", "api_key"), "deskbee": ("url", "client_id", "client_secret")}
+
+
 @dataclass
 class Simulator:
-    """The PlaceOS simulator child process."""
+    """A simulator child process and what it announced (address and credentials)."""
 
+    provider: str  # "placeos" or "deskbee"
     proc: asyncio.subprocess.Process
-    url: str
-    api_key: str
+    port: int
+    announced: dict[str, str]
     log: IO[bytes]
     drain: asyncio.Task[None] | None = None
 
+    @property
+    def name(self) -> str:
+        """How progress lines call it."""
+        return SIMULATOR_NAMES[self.provider]
 
-async def start_simulator(settings: Settings, port: int) -> Simulator:
-    """Start ``python -m tests.simulators placeos`` and read its address and key."""
-    log = settings.sim_log.open("wb")
+    @property
+    def url(self) -> str:
+        """Its base address (Deskbee's API lives under ``/v1.1``)."""
+        return self.announced["url"]
+
+    def credentials(self) -> dict[str, str]:
+        """The answer to the provider's credential step of the config flow."""
+        return {key: self.announced[key] for key in CREDENTIALS[self.provider]}
+
+
+def simulator_args(settings: Settings, provider: str, port: int) -> list[str]:
+    """The command line of ``python -m tests.simulators`` for a provider."""
+    args = [provider, "--port", str(port), "--activity"]
+    if provider == "deskbee":
+        # The account books in its own time zone; the integration books in Home Assistant's.
+        args += ["--seed", str(DESKBEE_SEED), "--timezone", settings.time_zone]
+    return args
+
+
+async def start_simulator(
+    settings: Settings,
+    provider: str,
+    port: int,
+    log_path: Path,
+    *,
+    extra: tuple[str, ...] = (),
+    append: bool = False,
+) -> Simulator:
+    """Start ``python -m tests.simulators <provider>`` and read its address and credentials."""
+    name = SIMULATOR_NAMES[provider]
+    log = log_path.open("ab" if append else "wb")
     proc = await spawn(
         [
             sys.executable,
             "-m",
             "tests.simulators",
-            "placeos",
-            "--port",
-            str(port),
-            "--activity",
+            *simulator_args(settings, provider, port),
+            *extra,
         ],
         stdout=asyncio.subprocess.PIPE,
         stderr=log,
@@ -398,29 +460,40 @@ async def start_simulator(settings: Settings, port: int) -> Simulator:
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), max(remaining, 0.01))
         except TimeoutError:
-            await terminate(proc, "the simulator", SIMULATOR_STOP_TIMEOUT)
+            await terminate(proc, name, SIMULATOR_STOP_TIMEOUT)
             log.close()
             raise DemoError(
-                f"the simulator printed no address within {SIMULATOR_START_TIMEOUT:.0f}s;"
-                f" its log ({settings.sim_log}):\n{tail(settings.sim_log)}"
+                f"{name} printed no address within {SIMULATOR_START_TIMEOUT:.0f}s;"
+                f" its log ({log_path}):\n{tail(log_path)}"
             ) from None
         if not line:
             await proc.wait()
             log.close()
             raise DemoError(
-                f"the simulator exited (code {proc.returncode}) before printing its address;"
-                f" its log ({settings.sim_log}):\n{tail(settings.sim_log)}"
+                f"{name} exited (code {proc.returncode}) before printing its address;"
+                f" its log ({log_path}):\n{tail(log_path)}"
             )
         log.write(line)
         log.flush()
         with contextlib.suppress(ValueError):
             announced = json.loads(line)
-            if isinstance(announced, dict) and isinstance(announced.get("placeos"), dict):
-                placeos = announced["placeos"]
-                sim = Simulator(proc, str(placeos["url"]), str(placeos["api_key"]), log)
+            if isinstance(announced, dict) and isinstance(announced.get(provider), dict):
+                details = {key: str(value) for key, value in announced[provider].items()}
+                sim = Simulator(provider, proc, port, details, log)
                 # Keep reading stdout so the simulator never blocks on a full pipe.
                 sim.drain = asyncio.create_task(_drain(proc.stdout, log))
                 return sim
+
+
+async def stop_simulator(sim: Simulator | None) -> None:
+    """Stop a simulator and close its log."""
+    if sim is None:
+        return
+    await terminate(sim.proc, sim.name, SIMULATOR_STOP_TIMEOUT)
+    if sim.drain is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(sim.drain, 2)
+    sim.log.close()
 
 
 async def _drain(stream: asyncio.StreamReader, log: IO[bytes]) -> None:
@@ -461,6 +534,7 @@ def write_config(settings: Settings, ha_port: int) -> set[str]:
         country=settings.country,
         http_host=settings.host,
         http_port=ha_port,
+        internal_url=local_url(settings.host, ha_port),
     )
     (config_dir / "configuration.yaml").write_text(configuration, encoding="utf-8")
 
@@ -606,12 +680,17 @@ class HomeAssistantClient:
         if not all(step["done"] for step in status):
             raise DemoError(f"onboarding did not finish: {status}")
 
-    async def add_workplace_entry(self, sim: Simulator) -> dict[str, Any]:
-        """Go through the Workplace config flow like a user would; return the entry."""
-        existing = await self.request("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
-        if existing:
-            say(f"a {DOMAIN} entry already exists ({existing[0]['title']}); not adding another")
-            return dict(existing[0])
+    async def add_workplace_entry(
+        self,
+        sim: Simulator,
+        on_webhook: Callable[[dict[str, str]], Awaitable[Simulator]] | None = None,
+    ) -> dict[str, Any]:
+        """Go through the Workplace config flow like a user would; return the entry.
+
+        A Deskbee flow ends with a step that shows where Deskbee should deliver its webhooks
+        and the key to sign them with; ``on_webhook`` gets them before the step is confirmed
+        (as a user would paste them in the Deskbee panel) and returns the simulator to use.
+        """
         result = await self.request(
             "POST",
             "/api/config/config_entries/flow",
@@ -624,11 +703,31 @@ class HomeAssistantClient:
                 raise DemoError(f"the config flow ended with {result}")
             if result.get("errors"):
                 raise DemoError(f"the config flow's {result['step_id']} step: {result['errors']}")
+            if result["step_id"] == "webhook" and on_webhook is not None:
+                sim = await on_webhook(dict(result.get("description_placeholders") or {}))
             answer = flow_answer(result, sim)
             result = await self.request(
                 "POST", f"/api/config/config_entries/flow/{result['flow_id']}", json_body=answer
             )
         raise DemoError("the config flow did not finish within 10 steps")
+
+    async def ws_command(self, command: str, **arguments: Any) -> Any:
+        """One websocket API command (on its own connection); its result or DemoError."""
+        async with self.session.ws_connect(f"{self.base_url}/api/websocket") as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            if (answer := await ws.receive_json()).get("type") != "auth_ok":
+                raise DemoError(f"websocket authentication failed: {answer}")
+            await ws.send_json({"id": 1, "type": command, **arguments})
+            answer = await ws.receive_json()
+        if not answer.get("success"):
+            raise DemoError(f"websocket {command}: {answer.get('error')}")
+        return answer.get("result")
+
+    async def entities_of(self, entry_id: str) -> list[dict[str, Any]]:
+        """The entity registry entries of a config entry."""
+        entities = await self.ws_command("config/entity_registry/list")
+        return [e for e in entities if e.get("config_entry_id") == entry_id]
 
     async def status_sensors(self) -> dict[str, str]:
         """The space status sensors: entity id to state."""
@@ -684,12 +783,12 @@ class HomeAssistantClient:
 
 
 def flow_answer(form: dict[str, Any], sim: Simulator) -> dict[str, Any]:
-    """What a user would enter in a step of the Workplace config flow."""
+    """What a user would enter in a step of the Workplace config flow for a simulator."""
     step = form["step_id"]
     if step == "user":
-        return {"provider": "placeos"}
-    if step == "placeos":
-        return {"url": sim.url, "api_key": sim.api_key}
+        return {"provider": sim.provider}
+    if step == sim.provider:
+        return sim.credentials()
     if step == "scope":
         zones = next(field for field in form["data_schema"] if field["name"] == "zones")
         options = zones["selector"]["select"]["options"]
@@ -697,10 +796,85 @@ def flow_answer(form: dict[str, Any], sim: Simulator) -> dict[str, Any]:
         # buildings are the rest, and a building includes all of its levels.
         buildings = [o["value"] for o in options if "›" not in o["label"]]  # noqa: RUF001
         return {"zones": buildings or [o["value"] for o in options]}
+    if step == "webhook":
+        return {}  # only shows the webhook address and signing key
     raise DemoError(f"unexpected config flow step {step!r}: {form}")
 
 
 # ------------------------------------------------------------------------------------- main
+
+
+WEBHOOK_ID = re.compile(r"(/api/webhook/)([^/?#]{4})[^/?#]*")
+
+
+def masked(url: str) -> str:
+    """A webhook address with most of its id hidden (the id is what lets anyone post)."""
+    return WEBHOOK_ID.sub(r"\1\2…", url)
+
+
+@dataclass
+class DeskbeeApi:
+    """The Deskbee simulator's own REST API, used as the ClientApi it printed credentials of."""
+
+    session: aiohttp.ClientSession
+    sim: Simulator
+    token: str | None = None
+
+    async def _token(self) -> str:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.sim.announced["client_id"],
+            "client_secret": self.sim.announced["client_secret"],
+        }
+        async with self.session.post(f"{self.sim.url}/v1.1/oauth/token", data=form) as response:
+            answer = _decoded(await response.text())
+            if response.status != 200 or not isinstance(answer, dict):  # noqa: PLR2004
+                raise DemoError(f"{self.sim.name} refused its own credentials ({response.status})")
+            return str(answer["access_token"])
+
+    async def request(self, method: str, path: str) -> tuple[int, Any]:
+        """Send a request with a bearer token; return the status and the decoded answer."""
+        if self.token is None:
+            self.token = await self._token()
+        async with self.session.request(
+            method,
+            path if path.startswith("http") else f"{self.sim.url}/v1.1{path}",
+            headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
+        ) as response:
+            return response.status, _decoded(await response.text())
+
+    async def get_all(self, path: str) -> list[dict[str, Any]]:
+        """Every item of a paged list, following ``links.next``."""
+        items: list[dict[str, Any]] = []
+        url: str | None = f"{path}{'&' if '?' in path else '?'}limit=250"
+        while url:
+            status, answer = await self.request("GET", url)
+            if status != 200:  # noqa: PLR2004
+                raise DemoError(f"{self.sim.name}: GET {path} answered {status}: {answer}")
+            items.extend(answer["data"])
+            url = (answer.get("links") or {}).get("next")
+        return items
+
+    async def account(self) -> dict[str, list[str]]:
+        """What identifies the seeded account: its buildings, floors and places."""
+        return {
+            kind: sorted(str(item["uuid"]) for item in await self.get_all(f"/{kind}"))
+            for kind in ("buildings", "floors", "places")
+        }
+
+
+def _decoded(text: str) -> Any:
+    """A JSON answer decoded, or its text if it is not JSON."""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
+
+
+def place_type(place: dict[str, Any]) -> str:
+    """A place's type: a string in /places, an object in bookings."""
+    kind = place.get("type")
+    return str(kind.get("name") if isinstance(kind, dict) else kind)
 
 
 class Demo:
@@ -709,8 +883,12 @@ class Demo:
     def __init__(self, settings: Settings) -> None:
         """Nothing runs yet."""
         self.settings = settings
-        self.sim: Simulator | None = None
+        self.placeos: Simulator | None = None
+        self.deskbee: Simulator | None = None
         self.ha: asyncio.subprocess.Process | None = None
+        self.entries: dict[str, str] = {}  # provider to config entry id
+        self.titles: dict[str, str] = {}  # provider to config entry title
+        self.webhook_url = ""
         self.stop_requested = asyncio.Event()
 
     def request_stop(self, signum: int) -> None:
@@ -750,12 +928,23 @@ class Demo:
             return 1
         finally:
             await terminate(self.ha, "Home Assistant", HA_STOP_TIMEOUT)
-            if self.sim is not None:
-                await terminate(self.sim.proc, "the simulator", SIMULATOR_STOP_TIMEOUT)
-                if self.sim.drain is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(self.sim.drain, 2)
-                self.sim.log.close()
+            for sim in (self.placeos, self.deskbee):
+                await stop_simulator(sim)
+
+    async def _start_simulators(self, placeos_port: int, deskbee_port: int) -> None:
+        """Start both simulators side by side; keep whichever started, for the clean-up."""
+        settings = self.settings
+        results = await asyncio.gather(
+            start_simulator(settings, "placeos", placeos_port, settings.sim_log),
+            start_simulator(settings, "deskbee", deskbee_port, settings.deskbee_log),
+            return_exceptions=True,
+        )
+        placeos, deskbee = results
+        self.placeos = placeos if isinstance(placeos, Simulator) else None
+        self.deskbee = deskbee if isinstance(deskbee, Simulator) else None
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     async def _run(self) -> int:
         settings = self.settings
@@ -764,9 +953,11 @@ class Demo:
 
         ha_port = pick_port(settings.host, settings.ha_port, set())
         sim_port = pick_port("127.0.0.1", settings.sim_port, {ha_port})
+        deskbee_port = pick_port("127.0.0.1", settings.deskbee_port, {ha_port, sim_port})
         for name, wanted, got in (
             ("Home Assistant", settings.ha_port, ha_port),
-            ("the simulator", settings.sim_port, sim_port),
+            ("the PlaceOS simulator", settings.sim_port, sim_port),
+            ("the Deskbee simulator", settings.deskbee_port, deskbee_port),
         ):
             if got != wanted:
                 say(f"port {wanted} is taken; {name} uses {got} instead")
@@ -783,9 +974,14 @@ class Demo:
                 raise DemoError(message)
             say(f"WARNING: {message}")
 
-        say(f"starting the PlaceOS simulator on port {sim_port}")
-        sim = self.sim = await self.interruptible(start_simulator(settings, sim_port))
-        say(f"simulator up at {sim.url}")
+        say(
+            f"starting the PlaceOS simulator on port {sim_port} and the Deskbee simulator on "
+            f"port {deskbee_port} (time zone {settings.time_zone})"
+        )
+        await self.interruptible(self._start_simulators(sim_port, deskbee_port))
+        assert self.placeos is not None  # noqa: S101 - started above
+        assert self.deskbee is not None  # noqa: S101 - started above
+        say(f"simulators up at {self.placeos.url} (PlaceOS) and {self.deskbee.url} (Deskbee)")
 
         say(f"starting Home Assistant on {settings.host}:{ha_port} (log: {settings.ha_log})")
         ha_started = time.time()
@@ -801,9 +997,15 @@ class Demo:
             say(f"onboarded; user {USERNAME!r} created")
             await self.interruptible(ha.wait_until_running(self.ha, HA_RUNNING_TIMEOUT))
             say(f"Home Assistant is running after {time.time() - ha_started:.1f}s")
-            say("adding the Workplace entry through the config flow")
-            entry = await self.interruptible(ha.add_workplace_entry(sim))
-            say(f"entry {entry.get('title')!r} added (state: {entry.get('state', '?')})")
+            for sim in (self.placeos, self.deskbee):
+                say(f"adding a Workplace entry for {sim.name} through the config flow")
+                on_webhook = (
+                    partial(self._deliver_webhooks, ha) if sim.provider == "deskbee" else None
+                )
+                entry = await self.interruptible(ha.add_workplace_entry(sim, on_webhook))
+                self.entries[sim.provider] = str(entry["entry_id"])
+                self.titles[sim.provider] = str(entry.get("title"))
+                say(f"entry {entry.get('title')!r} added (state: {entry.get('state', '?')})")
             sensors = await self.interruptible(self._wait_for_sensors(ha))
             now = time.time()
             elapsed, elapsed_ha, elapsed_setup = now - STARTED, now - ha_started, STARTED - T0
@@ -817,6 +1019,51 @@ class Demo:
                 return await self._check(ha, sensors, elapsed)
             self._banner(base_url)
         return await self._serve()
+
+    async def _deliver_webhooks(self, ha: HomeAssistantClient, shown: dict[str, str]) -> Simulator:
+        """Restart the Deskbee simulator so that it delivers signed webhooks to Home Assistant.
+
+        The simulator takes its webhook subscription on the command line only. Restarted with
+        the same port, seed and time zone it seeds the same account: same address, client id
+        and secret (so what the flow just checked stays valid) and the same buildings, floors
+        and places (so the chosen zones too). Both are verified.
+        """
+        old = self.deskbee
+        assert old is not None  # noqa: S101 - started before the flows
+        url, secret = shown.get("webhook_url", ""), shown.get("webhook_secret", "")
+        if not url or not secret:
+            raise DemoError(f"the webhook step shows no webhook address or key: {sorted(shown)}")
+        if not url.startswith(f"{ha.base_url}/api/webhook/"):
+            raise DemoError(
+                f"the webhook address {masked(url)} does not point at this Home Assistant "
+                f"({ha.base_url}); is internal_url set in configuration.yaml?"
+            )
+        self.webhook_url = url
+        before = await DeskbeeApi(ha.session, old).account()
+        say(f"restarting the Deskbee simulator to deliver signed webhooks to {masked(url)}")
+        restart_began = time.monotonic()
+        await stop_simulator(old)
+        self.deskbee = None
+        new = self.deskbee = await start_simulator(
+            self.settings,
+            "deskbee",
+            old.port,
+            self.settings.deskbee_log,
+            extra=("--webhook-url", url, "--webhook-secret", secret),
+            append=True,
+        )
+        if new.announced != old.announced:
+            changed = sorted(k for k in old.announced if old.announced[k] != new.announced.get(k))
+            raise DemoError(f"the restarted Deskbee simulator announced other {', '.join(changed)}")
+        after = await DeskbeeApi(ha.session, new).account()
+        if after != before:
+            raise DemoError("the restarted Deskbee simulator seeded another account")
+        say(
+            f"Deskbee simulator restarted in {time.monotonic() - restart_began:.1f}s: same "
+            f"address and credentials (a token was issued), same {len(after['buildings'])} "
+            f"buildings, {len(after['floors'])} floors and {len(after['places'])} places"
+        )
+        return new
 
     async def _wait_for_sensors(self, ha: HomeAssistantClient) -> dict[str, str]:
         """Wait until status sensors exist and their number has settled."""
@@ -839,13 +1086,19 @@ class Demo:
     async def _check(self, ha: HomeAssistantClient, sensors: dict[str, str], elapsed: float) -> int:
         """The --check verdict."""
         entries = await ha.request("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
-        states = [entry["state"] for entry in entries]
+        states = {entry["entry_id"]: entry["state"] for entry in entries}
         counts = await ha.entity_counts()
         say(f"entities by domain: {dict(sorted(counts.items()))}")
         problems = await ha.ui_backends(min(sensors))
-        problems += await self._exercise_actions(ha, entries[0]["entry_id"])
-        if states != ["loaded"]:
-            problems.append(f"expected one loaded {DOMAIN} entry, found {states}")
+        placeos = self.entries["placeos"]
+        spaces = {entity["entity_id"] for entity in await ha.entities_of(placeos)}
+        problems += await self._exercise_actions(ha, placeos, spaces)
+        problems += await self._check_push(ha, self.entries["deskbee"])
+        for provider, entry_id in self.entries.items():
+            if states.get(entry_id) != "loaded":
+                problems.append(f"the {provider} entry is {states.get(entry_id)!r}, not loaded")
+        if len(entries) != len(self.entries):
+            problems.append(f"expected {len(self.entries)} {DOMAIN} entries, found {len(entries)}")
         async with ha.session.get(f"{ha.base_url}/") as response:
             if response.status != 200:  # noqa: PLR2004
                 problems.append(f"the frontend answered {response.status} at /")
@@ -871,8 +1124,10 @@ class Demo:
         say("CHECK PASSED")
         return 0
 
-    async def _exercise_actions(self, ha: HomeAssistantClient, entry_id: str) -> list[str]:
-        """Book a free desk, check in and add a visitor, as a person would from the UI.
+    async def _exercise_actions(
+        self, ha: HomeAssistantClient, entry_id: str, spaces: set[str]
+    ) -> list[str]:
+        """Book a free PlaceOS desk, check in and add a visitor, as a person would from the UI.
 
         The simulated building keeps booking desks too, so a desk that looked free may be
         taken a moment later: then the next free desk is tried.
@@ -883,7 +1138,7 @@ class Demo:
             "end": datetime.fromtimestamp(now + 900, UTC).isoformat(),
             "title": "Demo booking",
         }
-        for status in await self._free_desks(ha, later_than=now + 900):
+        for status in await self._free_desks(ha, later_than=now + 900, among=spaces):
             try:
                 await self._act(ha, entry_id, "create_booking", status, booking)
             except DemoError as err:
@@ -936,14 +1191,17 @@ class Demo:
             problems.append("no visitors expected today")
         return problems
 
-    async def _free_desks(self, ha: HomeAssistantClient, later_than: float) -> list[str]:
-        """Status sensors of spaces that are free with nothing booked soon."""
+    async def _free_desks(
+        self, ha: HomeAssistantClient, later_than: float, among: set[str]
+    ) -> list[str]:
+        """Status sensors (of the given entities) of spaces free with nothing booked soon."""
         found = []
         for state in await ha.request("GET", "/api/states"):
             attributes = state["attributes"]
             upcoming = attributes.get("next_booking_start")
             if (
-                "next_booking_start" in attributes
+                state["entity_id"] in among
+                and "next_booking_start" in attributes
                 and state["state"] == "free"
                 and (upcoming is None or datetime.fromisoformat(upcoming).timestamp() > later_than)
             ):
@@ -952,13 +1210,15 @@ class Demo:
 
     async def _act(
         self, ha: HomeAssistantClient, entry_id: str, service: str, space: str, data: dict[str, Any]
-    ) -> None:
+    ) -> dict[str, Any]:
         answer = await ha.request(
             "POST",
             f"/api/services/{DOMAIN}/{service}?return_response",
             json_body={"config_entry_id": entry_id, "space": space, **data},
         )
-        say(f"action {service} on {space}: answered {sorted(answer['service_response'])}")
+        response: dict[str, Any] = answer["service_response"]
+        say(f"action {service} on {space}: answered {sorted(response)}")
+        return response
 
     async def _expect(
         self, ha: HomeAssistantClient, status: str, expected: str, event_type: str
@@ -976,16 +1236,225 @@ class Demo:
             problems.append(f"{activity} last fired {fired!r}, not {event_type!r}")
         return problems
 
+    async def _check_push(self, ha: HomeAssistantClient, entry_id: str) -> list[str]:
+        """Check a Deskbee desk in through the Deskbee API; its webhook must show it at once.
+
+        Home Assistant polls Deskbee every 60 s, so only the signed webhook the simulator sends
+        on the check-in can turn the desk's status sensor to ``checked_in`` within
+        ``PUSH_DEADLINE``. A desk booked right now is checked in if there is one (the
+        simulated account books and checks in by itself, so a booking may be taken a moment
+        later: then the next is tried); else a free desk is booked through Home Assistant.
+        """
+        assert self.deskbee is not None  # noqa: S101 - started before
+        api = DeskbeeApi(ha.session, self.deskbee)
+        desks, push = await self._deskbee_sensors(ha, api, entry_id)
+        states = {s["entity_id"]: s for s in await ha.request("GET", "/api/states")}
+        desks = {entity: place for entity, place in desks.items() if entity in states}
+        shown = Counter(states[entity]["state"] for entity in desks)
+        summary = ", ".join(f"{n} {s}" for s, n in shown.most_common())
+        example = f", e.g. {min(desks)}" if desks else ""
+        say(f"Deskbee entry: {len(desks)} desk status sensors ({summary}){example}")
+        if not desks:
+            return ["the Deskbee entry has no desk status sensors"]
+        if missing := {"last_push", "rejected_deliveries"} - set(push):
+            return [f"the Deskbee entry has no push health sensors {sorted(missing)}"]
+
+        timing: tuple[float, list[str]] | None = None
+        for desks_to_try in (
+            self._booked_desks(api, states, desks),
+            self._book_desks(ha, api, entry_id, states, desks),
+        ):
+            async for entity, booking_id in desks_to_try:
+                timing = await self._time_push(ha, api, entity, booking_id, push["last_push"])
+                if timing is not None:
+                    break
+            if timing is not None:
+                break
+        if timing is None:
+            return ["no Deskbee desk could be checked in to measure the webhook"]
+        took, problems = timing
+        if took > PUSH_DEADLINE:
+            problems.append(
+                f"the webhook took {took * 1000:.0f} ms to show the check-in, more than the "
+                f"{PUSH_DEADLINE * 1000:.0f} ms allowed"
+            )
+        rejected = (await ha.request("GET", f"/api/states/{push['rejected_deliveries']}"))["state"]
+        say(f"  {push['rejected_deliveries']}: {rejected} (deliveries refused for their signature)")
+        if rejected != "0":
+            problems.append(f"Home Assistant refused {rejected} webhook deliveries' signatures")
+        return problems
+
+    async def _deskbee_sensors(
+        self, ha: HomeAssistantClient, api: DeskbeeApi, entry_id: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The entry's desk status sensors (to their place) and push health sensors."""
+        workspaces = {
+            str(place["uuid"])
+            for place in await api.get_all("/places")
+            if place_type(place) == "workspace"
+        }
+        desks: dict[str, str] = {}  # status sensor to place uuid
+        push: dict[str, str] = {}  # push health figure to its sensor
+        for entity in await ha.entities_of(entry_id):
+            entity_id, unique_id = str(entity["entity_id"]), str(entity.get("unique_id"))
+            # A space's unique id is "<entry unique id>_<place uuid>_status".
+            place = unique_id.removesuffix("_status").rsplit("_", 1)[-1]
+            if STATUS_SENSOR.fullmatch(entity_id) and place in workspaces:
+                desks[entity_id] = place
+            for figure in ("last_push", "rejected_deliveries"):
+                if unique_id.endswith(f"_{figure}"):
+                    push[figure] = entity_id
+        return desks, push
+
+    async def _booked_desks(
+        self, api: DeskbeeApi, states: dict[str, Any], desks: dict[str, str]
+    ) -> AsyncIterator[tuple[str, str]]:
+        """Desks Home Assistant shows booked whose booking can be checked in right now."""
+        now = datetime.now(UTC)
+        booked = sorted(
+            entity
+            for entity in desks
+            if states[entity]["state"] == "booked"
+            and states[entity]["attributes"].get("booking_id")
+        )
+        for entity in booked[:10]:
+            booking_id = str(states[entity]["attributes"]["booking_id"])
+            status, answer = await api.request("GET", f"/bookings/{booking_id}")
+            if status != 200:  # noqa: PLR2004
+                continue
+            booking = answer["data"]
+            tolerance = booking.get("tolerance") or {}
+            if (
+                booking.get("state") == "reserved"
+                and booking["place"]["uuid"] == desks[entity]
+                and tolerance.get("checkin_min_time")
+                and datetime.fromisoformat(tolerance["checkin_min_time"])
+                <= now
+                < datetime.fromisoformat(tolerance["checkin_max_time"])
+            ):
+                say(f"{entity} is booked now by {booking['person']['name']}")
+                yield entity, booking_id
+
+    async def _book_desks(
+        self,
+        ha: HomeAssistantClient,
+        api: DeskbeeApi,
+        entry_id: str,
+        states: dict[str, Any],
+        desks: dict[str, str],
+    ) -> AsyncIterator[tuple[str, str]]:
+        """Book free desks through Home Assistant for people of the account, from now on."""
+        now = time.time()
+        # Deskbee bookings start and end on one day, in the account's (and Home Assistant's)
+        # time zone.
+        local = datetime.now(zoneinfo.ZoneInfo(self.settings.time_zone))
+        end = min(now + 900, local.replace(hour=23, minute=59, second=0).timestamp())
+        if end < now + 120:
+            say("too close to midnight to book a Deskbee desk for the check-in")
+            return
+        status, answer = await api.request("GET", "/users?limit=5")
+        if status != 200 or not answer.get("data"):  # noqa: PLR2004
+            say(f"{api.sim.name} lists no users ({status})")
+            return
+        emails = [str(user["email"]) for user in answer["data"]]
+        free = [
+            entity
+            for entity in sorted(desks)
+            if states[entity]["state"] == "free"
+            and (
+                not (upcoming := states[entity]["attributes"].get("next_booking_start"))
+                or datetime.fromisoformat(upcoming).timestamp() > end
+            )
+        ]
+        for attempt, entity in enumerate(free[:5]):
+            booking = {
+                "start": datetime.fromtimestamp(now - 60, UTC).isoformat(),
+                "end": datetime.fromtimestamp(end, UTC).isoformat(),
+                "user_email": emails[attempt % len(emails)],
+            }
+            try:
+                response = await self._act(ha, entry_id, "create_booking", entity, booking)
+            except DemoError as err:
+                say(f"could not book {entity} ({err}); trying another desk")
+                continue
+            yield entity, str(response["booking"]["id"])
+
+    async def _time_push(
+        self, ha: HomeAssistantClient, api: DeskbeeApi, entity: str, booking_id: str, last_push: str
+    ) -> tuple[float, list[str]] | None:
+        """Check a booking in at the simulator; seconds until Home Assistant shows it, problems.
+
+        None if the desk is not shown booked or the simulator refused the check-in (the
+        simulated account was quicker).
+        """
+        if (shown := (await ha.request("GET", f"/api/states/{entity}"))["state"]) != "booked":
+            say(f"  {entity} shows {shown!r}, not 'booked'; trying another desk")
+            return None
+        sent_at = datetime.now(UTC)
+        began = time.monotonic()
+        status, answer = await api.request("POST", f"/bookings/{booking_id}/checkin")
+        answered = time.monotonic() - began
+        if status != 200:  # noqa: PLR2004
+            reason = answer.get("message") if isinstance(answer, dict) else answer
+            say(f"  {api.sim.name} refused the check-in on {entity} ({status}: {reason})")
+            return None
+        state, took, polls, earlier = await self._poll_state(ha, entity, "checked_in", began)
+        problems = []
+        pushed = (await ha.request("GET", f"/api/states/{last_push}"))["state"]
+        try:
+            arrived = datetime.fromisoformat(pushed) >= sent_at - timedelta(seconds=1)
+        except ValueError:
+            arrived = False
+        if not arrived:
+            problems.append(f"{last_push} is {pushed!r}: no webhook arrived after the check-in")
+        if state["state"] != "checked_in":
+            problems.append(f"{entity} still shows {state['state']!r} {took:.1f}s after check-in")
+            return took, problems
+        # Home Assistant stamps the state when it writes it: the latency without polling.
+        written = datetime.fromisoformat(state["last_changed"]) - sent_at
+        say(
+            f"checked {entity} in through the Deskbee API (answered in {answered * 1000:.0f} ms); "
+            f"the webhook showed it as checked_in {took * 1000:.0f} ms after the request "
+            f"(poll {polls}, every {PUSH_POLL * 1000:.0f} ms{earlier}); Home Assistant wrote "
+            f"the state {written.total_seconds() * 1000:.0f} ms after the request"
+        )
+        return took, problems
+
+    async def _poll_state(
+        self, ha: HomeAssistantClient, entity: str, wanted: str, began: float
+    ) -> tuple[dict[str, Any], float, int, str]:
+        """Poll an entity every PUSH_POLL until it shows a state (or PUSH_TIMEOUT passes).
+
+        Returns the last state, seconds since ``began``, polls made and when the last poll
+        that saw another state was.
+        """
+        polls, earlier = 0, ""
+        while True:
+            polls += 1
+            asked = time.monotonic() - began
+            state: dict[str, Any] = await ha.request("GET", f"/api/states/{entity}")
+            took = time.monotonic() - began
+            if state["state"] == wanted or took > PUSH_TIMEOUT:
+                return state, took, polls, earlier
+            earlier = f"; the poll at {asked * 1000:.0f} ms still saw {state['state']!r}"
+            await asyncio.sleep(max(0.0, began + polls * PUSH_POLL - time.monotonic()))
+
     def _banner(self, base_url: str) -> None:
-        assert self.sim is not None  # noqa: S101 - started before
+        assert self.placeos is not None  # noqa: S101 - started before
+        assert self.deskbee is not None  # noqa: S101 - started before
         settings = self.settings
         lines = [
             f"Home Assistant:  {base_url}",
             f"Log in as:       {USERNAME} / {PASSWORD}   (a local demo-only account)",
-            f"PlaceOS sim:     {self.sim.url}   (API key {self.sim.api_key})",
+            f"PlaceOS entry:   {self.titles.get('placeos')!r}, simulator at {self.placeos.url}",
+            f"Deskbee entry:   {self.titles.get('deskbee')!r}, simulator at {self.deskbee.url}",
+            f"                 (API under /v1.1, time zone {settings.time_zone}; it pushes",
+            f"                 signed webhooks to {masked(self.webhook_url)})",
+            "Credentials:     in the simulator logs (the first line of each)",
             f"Logs:            {settings.ha_log}",
             f"                 {settings.sim_log}",
-            "Stop:            Ctrl-C (stops Home Assistant and the simulator)",
+            f"                 {settings.deskbee_log}",
+            "Stop:            Ctrl-C (stops Home Assistant and the simulators)",
         ]
         if settings.host in ALL_INTERFACES:
             lines.insert(1, "                 (listening on all interfaces)")
@@ -998,22 +1467,24 @@ class Demo:
     async def _serve(self) -> int:
         """Keep running until Ctrl-C or a child exits; restart Home Assistant on request."""
         assert self.ha is not None  # noqa: S101 - started before
-        assert self.sim is not None  # noqa: S101 - started before
+        sims = [sim for sim in (self.placeos, self.deskbee) if sim is not None]
         while True:
             ha_exit = asyncio.create_task(self.ha.wait())
-            sim_exit = asyncio.create_task(self.sim.proc.wait())
+            sim_exits = [asyncio.create_task(sim.proc.wait()) for sim in sims]
             stop = asyncio.create_task(self.stop_requested.wait())
-            await asyncio.wait({ha_exit, sim_exit, stop}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (ha_exit, sim_exit, stop):
+            waiting = {ha_exit, stop, *sim_exits}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in waiting:
                 task.cancel()
             if self.stop_requested.is_set():
                 return 0
-            if self.sim.proc.returncode is not None:
-                say(
-                    f"the simulator exited (code {self.sim.proc.returncode}); its log:\n"
-                    f"{tail(self.settings.sim_log)}"
-                )
-                return 1
+            for sim in sims:
+                if sim.proc.returncode is not None:
+                    say(
+                        f"{sim.name} exited (code {sim.proc.returncode}); its log:\n"
+                        f"{tail(Path(sim.log.name))}"
+                    )
+                    return 1
             if self.ha.returncode == RESTART_EXIT_CODE:
                 say("Home Assistant asked to restart; restarting it")
                 self.ha = await start_home_assistant(self.settings)
