@@ -428,3 +428,38 @@ async def test_webhook_address_without_a_known_url(hass: HomeAssistant) -> None:
         hass, {CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_WEBHOOK_SECRET: WEBHOOK_SECRET}
     )
     assert shown["webhook_url"] == f"http://192.168.1.10:8123/api/webhook/{WEBHOOK_ID}"
+
+
+async def test_reauth_and_reconfigure(
+    hass: HomeAssistant, deskbee_site: DeskbeeSite, deskbee_entry: MockConfigEntry
+) -> None:
+    """A rotated secret is taken by reauth; reconfigure keeps the webhook and changes scope."""
+    sim = deskbee_site.sim
+    await setup_entry(hass, deskbee_entry)
+    result = await deskbee_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: "not-it"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: sim.client_secret}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+
+    result = await deskbee_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "deskbee"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: sim.url, CONF_CLIENT_ID: sim.client_id, CONF_CLIENT_SECRET: sim.client_secret},
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"zones": [deskbee_site.floor]}
+    )
+    assert result["step_id"] == "webhook"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert deskbee_entry.data[CONF_WEBHOOK_ID] == WEBHOOK_ID
+    assert deskbee_entry.data["zones"] == [deskbee_site.floor]
