@@ -87,5 +87,14 @@ class WorkplaceUnsupportedError(WorkplaceError):
     """The server does not offer this here (not implemented, or not set up for this tenant)."""
 
 
+class WorkplaceRefusedError(WorkplaceError):
+    """The vendor refused with one of its documented codes (a rejected door code, a pod rule)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        """Keep the vendor's code: callers explain it to people."""
+        super().__init__(message)
+        self.code = code
+
+
 class WorkplaceBadResponseError(WorkplaceError):
     """The server answered with something we cannot understand (malformed JSON, wrong shape)."""

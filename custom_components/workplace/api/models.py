@@ -149,3 +149,74 @@ class Visitor(DataClassORJSONMixin):
     zone_ids: tuple[str, ...] = ()
     start: datetime | None = None
     host: Person | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site(DataClassORJSONMixin):
+    """An access-control site (SALTO KS)."""
+
+    id: str
+    name: str
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lock(DataClassORJSONMixin):
+    """A door lock or wall reader."""
+
+    id: str
+    name: str
+    online: bool | None = None
+    locked_state: str | None = None
+    battery_level: str | None = None
+    intrusion_alarm: bool | None = None
+    left_open_alarm: bool | None = None
+    lock_type: str | None = None
+    floor: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodGuest(DataClassORJSONMixin):
+    """A guest of a pod and the rule that lets them in."""
+
+    id: str
+    email: str | None = None
+    name: str | None = None
+    access_rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pod(DataClassORJSONMixin):
+    """A group of locks with members and guests (SALTO KS pods)."""
+
+    id: str
+    name: str
+    lock_ids: tuple[str, ...] = ()
+    members: int = 0
+    guests: tuple[PodGuest, ...] = ()
+    max_guest_amount: int | None = None
+
+    @property
+    def guest_capacity_left(self) -> int | None:
+        """How many more guests may be invited."""
+        if self.max_guest_amount is None:
+            return None
+        return max(0, self.max_guest_amount - len(self.guests))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoorEntry(DataClassORJSONMixin):
+    """One door event: an opening, a rejection, an office-mode change."""
+
+    id: str
+    lock_id: str
+    time: datetime
+    category: str
+    detail: str | None = None
+    access_by: str | None = None
+    person_name: str | None = None
+
+    @property
+    def granted(self) -> bool:
+        """Whether the door let the person in."""
+        return self.category == "lock_opened"
