@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.helpers import config_validation as cv
 
-from .const import DOMAIN
+from .access import AccessConfigEntry, AccessCoordinator
+from .const import CONF_PROVIDER, DOMAIN, PROVIDER_SALTO_KS
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
 from .push import DeskbeeWebhook
 from .services import async_setup_services
@@ -32,8 +33,18 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+ACCESS_PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SENSOR,
+]
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> bool:
     """Connect to the provider, fetch once, then create the entities."""
+    if entry.data[CONF_PROVIDER] == PROVIDER_SALTO_KS:
+        return await _async_setup_access(hass, cast("AccessConfigEntry", entry))
     coordinator = WorkplaceCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
@@ -44,9 +55,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) ->
     return True
 
 
+async def _async_setup_access(hass: HomeAssistant, entry: AccessConfigEntry) -> bool:
+    """Locks and pods polled; door entries streamed live in the background."""
+    coordinator = AccessCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, ACCESS_PLATFORMS)
+    entry.async_create_background_task(
+        hass, coordinator.run_stream(), f"{DOMAIN} door entries {entry.title}"
+    )
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> bool:
-    """Remove the entities; the coordinator stops polling with them."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Remove the entities; the coordinator stops polling (and streaming) with them."""
+    platforms = ACCESS_PLATFORMS if entry.data[CONF_PROVIDER] == PROVIDER_SALTO_KS else PLATFORMS
+    return await hass.config_entries.async_unload_platforms(entry, platforms)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> None:

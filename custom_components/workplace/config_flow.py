@@ -13,8 +13,10 @@ from homeassistant.const import (
     CONF_API_KEY,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_PASSWORD,
     CONF_SCAN_INTERVAL,
     CONF_URL,
+    CONF_USERNAME,
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant, callback
@@ -35,8 +37,10 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 from yarl import URL
 
+from .access import create_access_client
 from .api import (
     Account,
+    Site,
     WorkplaceAuthenticationError,
     WorkplaceConnectionError,
     WorkplaceError,
@@ -48,13 +52,17 @@ from .const import (
     CONF_ALLOW_METADATA_WRITES,
     CONF_BOOKING_TYPES,
     CONF_HORIZON_DAYS,
+    CONF_IDENTITY_URL,
     CONF_PROVIDER,
+    CONF_SITE,
     CONF_SPACE_ENTITIES,
     CONF_WEBHOOK_SECRET,
     CONF_ZONES,
     DEFAULT_BOOKING_TYPES,
     DEFAULT_DESKBEE_URL,
     DEFAULT_HORIZON_DAYS,
+    DEFAULT_SALTO_IDENTITY_URL,
+    DEFAULT_SALTO_URL,
     DOMAIN,
     KNOWN_BOOKING_TYPES,
     LOGGER,
@@ -62,6 +70,7 @@ from .const import (
     MIN_SCAN_INTERVAL,
     PROVIDER_DESKBEE,
     PROVIDER_PLACEOS,
+    PROVIDER_SALTO_KS,
     PROVIDERS,
 )
 from .coordinator import WorkplaceConfigEntry, create_client, default_interval
@@ -71,9 +80,25 @@ PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 CREDENTIALS = {
     PROVIDER_PLACEOS: (CONF_URL, CONF_API_KEY),
     PROVIDER_DESKBEE: (CONF_URL, CONF_CLIENT_ID, CONF_CLIENT_SECRET),
+    PROVIDER_SALTO_KS: (
+        CONF_URL,
+        CONF_IDENTITY_URL,
+        CONF_CLIENT_ID,
+        CONF_CLIENT_SECRET,
+        CONF_USERNAME,
+        CONF_PASSWORD,
+    ),
 }
-SECRETS = {PROVIDER_PLACEOS: (CONF_API_KEY,), PROVIDER_DESKBEE: (CONF_CLIENT_SECRET,)}
-SHOWN = {PROVIDER_PLACEOS: (CONF_URL,), PROVIDER_DESKBEE: (CONF_URL, CONF_CLIENT_ID)}
+SECRETS = {
+    PROVIDER_PLACEOS: (CONF_API_KEY,),
+    PROVIDER_DESKBEE: (CONF_CLIENT_SECRET,),
+    PROVIDER_SALTO_KS: (CONF_PASSWORD,),
+}
+SHOWN = {
+    PROVIDER_PLACEOS: (CONF_URL,),
+    PROVIDER_DESKBEE: (CONF_URL, CONF_CLIENT_ID),
+    PROVIDER_SALTO_KS: (CONF_URL, CONF_IDENTITY_URL, CONF_CLIENT_ID, CONF_USERNAME),
+}
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
 
@@ -110,6 +135,7 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
         self._data: dict[str, Any] = {}
         self._account: Account | None = None
         self._zones: list[Zone] = []
+        self._sites: list[Site] = []
 
     @staticmethod
     @callback
@@ -148,6 +174,12 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the Deskbee address and ClientApi credentials, and check them."""
         return await self._async_step_credentials(PROVIDER_DESKBEE, user_input)
 
+    async def async_step_salto_ks(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the SALTO KS addresses, client and site admin user, and check them."""
+        return await self._async_step_credentials(PROVIDER_SALTO_KS, user_input)
+
     async def _async_step_credentials(
         self, provider: str, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
@@ -156,6 +188,9 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             credentials = {key: str(user_input[key]).strip() for key in CREDENTIALS[provider]}
             credentials[CONF_PROVIDER] = provider
             errors = await self._async_check(credentials)
+            if not errors and provider == PROVIDER_SALTO_KS:
+                self._data.update(credentials)
+                return await self.async_step_site()
             if not errors:
                 assert self._account is not None  # noqa: S101 - set by a successful check
                 await self.async_set_unique_id(unique_id_for(provider, self._account))
@@ -207,6 +242,39 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"tenant": self._account.tenant_name if self._account else ""},
         )
 
+    async def async_step_site(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose the SALTO KS site; one entry per site."""
+        if user_input is not None:
+            site = next(site for site in self._sites if site.id == user_input[CONF_SITE])
+            await self.async_set_unique_id(f"{PROVIDER_SALTO_KS}_{site.id}")
+            if self.source == "reconfigure":
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+            else:
+                self._abort_if_unique_id_configured()
+            self._data[CONF_SITE] = site.id
+            self._account = Account(
+                tenant_id=site.id, tenant_name=site.name, user_id="", user_name="", user_email=""
+            )
+            return self._async_finish()
+        return self.async_show_form(
+            step_id="site",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_SITE, default=self._data.get(CONF_SITE, vol.UNDEFINED)
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[
+                                SelectOptionDict(value=site.id, label=site.name)
+                                for site in self._sites
+                            ],
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+        )
+
     async def async_step_webhook(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -232,6 +300,10 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             renewed = {key: str(user_input[key]).strip() for key in SECRETS[provider]}
             errors = await self._async_check({**entry.data, **renewed})
+            if not errors and provider == PROVIDER_SALTO_KS:
+                if entry.data[CONF_SITE] not in {site.id for site in self._sites}:
+                    return self.async_abort(reason="wrong_account")
+                return self.async_update_reload_and_abort(entry, data_updates=renewed)
             if not errors:
                 assert self._account is not None  # noqa: S101 - set by a successful check
                 await self.async_set_unique_id(unique_id_for(provider, self._account))
@@ -254,10 +326,16 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_check(self, credentials: Mapping[str, Any]) -> dict[str, str]:
         """Try the credentials; fill in the account and zones, or return form errors."""
-        if not is_allowed_url(credentials[CONF_URL]):
-            return {CONF_URL: "invalid_url"}
-        client = create_client(self.hass, credentials)
+        for key in (CONF_URL, CONF_IDENTITY_URL):
+            if key in credentials and not is_allowed_url(credentials[key]):
+                return {key: "invalid_url"}
         try:
+            if credentials[CONF_PROVIDER] == PROVIDER_SALTO_KS:
+                self._sites = await create_access_client(self.hass, credentials).get_sites()
+                if not self._sites:
+                    return {"base": "no_sites"}
+                return {}
+            client = create_client(self.hass, credentials)
             self._account = await client.get_account()
             self._zones = await client.get_zones()
         except (WorkplaceAuthenticationError, WorkplacePermissionError):
@@ -280,6 +358,17 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
 
 def credentials_schema(provider: str) -> vol.Schema:
     """The credential fields of a provider."""
+    if provider == PROVIDER_SALTO_KS:
+        return vol.Schema(
+            {
+                vol.Required(CONF_URL, default=DEFAULT_SALTO_URL): URL_SELECTOR,
+                vol.Required(CONF_IDENTITY_URL, default=DEFAULT_SALTO_IDENTITY_URL): URL_SELECTOR,
+                vol.Required(CONF_CLIENT_ID): TextSelector(),
+                vol.Required(CONF_CLIENT_SECRET): PASSWORD,
+                vol.Required(CONF_USERNAME): TextSelector(),
+                vol.Required(CONF_PASSWORD): PASSWORD,
+            }
+        )
     if provider == PROVIDER_DESKBEE:
         return vol.Schema(
             {
@@ -387,7 +476,8 @@ class WorkplaceOptionsFlow(OptionsFlow):
                         )
                     ),
                     vol.Required(
-                        CONF_SPACE_ENTITIES, default=options.get(CONF_SPACE_ENTITIES, True)
+                        CONF_SPACE_ENTITIES,
+                        default=options.get(CONF_SPACE_ENTITIES, True),
                     ): BooleanSelector(),
                     vol.Required(
                         CONF_ALLOW_METADATA_WRITES,

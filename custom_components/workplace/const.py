@@ -20,7 +20,12 @@ CONF_ALLOW_METADATA_WRITES: Final = "allow_metadata_writes"
 
 PROVIDER_PLACEOS: Final = "placeos"
 PROVIDER_DESKBEE: Final = "deskbee"
-PROVIDERS: Final = (PROVIDER_PLACEOS, PROVIDER_DESKBEE)
+PROVIDER_SALTO_KS: Final = "salto_ks"
+PROVIDERS: Final = (PROVIDER_PLACEOS, PROVIDER_DESKBEE, PROVIDER_SALTO_KS)
+CONF_IDENTITY_URL: Final = "identity_url"
+CONF_SITE: Final = "site_id"
+DEFAULT_SALTO_URL: Final = "https://connect.my-clay.com"
+DEFAULT_SALTO_IDENTITY_URL: Final = "https://identity.eu.my-clay.com"
 DEFAULT_DESKBEE_URL: Final = "https://api.deskbee.io"
 CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - the key of a setting
 

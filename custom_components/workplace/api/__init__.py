@@ -16,6 +16,7 @@ from .exceptions import (
     WorkplaceOutcomeUnknownError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
+    WorkplaceRefusedError,
     WorkplaceTimeoutError,
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
@@ -25,8 +26,13 @@ from .models import (
     Account,
     Booking,
     BookingStatus,
+    DoorEntry,
     Guest,
+    Lock,
     Person,
+    Pod,
+    PodGuest,
+    Site,
     Space,
     SpaceKind,
     Visitor,
@@ -34,6 +40,7 @@ from .models import (
     ZoneKind,
 )
 from .placeos import PlaceOSClient
+from .salto_ks import SaltoKSClient
 
 __all__ = [
     "MEETING",
@@ -41,9 +48,15 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "DeskbeeClient",
+    "DoorEntry",
     "Guest",
+    "Lock",
     "Person",
     "PlaceOSClient",
+    "Pod",
+    "PodGuest",
+    "SaltoKSClient",
+    "Site",
     "Space",
     "SpaceKind",
     "Visitor",
@@ -58,6 +71,7 @@ __all__ = [
     "WorkplaceOutcomeUnknownError",
     "WorkplacePermissionError",
     "WorkplaceRateLimitError",
+    "WorkplaceRefusedError",
     "WorkplaceTimeoutError",
     "WorkplaceUnsupportedError",
     "WorkplaceValidationError",

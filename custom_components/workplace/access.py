@@ -1,0 +1,268 @@
+"""Access control (SALTO KS): locks and pods polled, door entries streamed live.
+
+Door entries arrive over the SignalR entries hub; while the stream is down they are fetched from
+`/entries` since the last one seen, so nothing is lost. Each entry fires once: entries are
+remembered by id, and one older than the newest already seen for its lock never fires — across
+reconnects, the polling fallback overlapping the stream, replays and restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+import aiohttp
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PASSWORD,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_USERNAME,
+)
+from homeassistant.core import callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+import orjson
+
+from .api import (
+    DoorEntry,
+    Lock,
+    Pod,
+    SaltoKSClient,
+    Site,
+    WorkplaceAuthenticationError,
+    WorkplaceError,
+    WorkplacePermissionError,
+)
+from .api.salto_json import parse_entry
+from .api.signalr import StreamClosedError, listen
+from .const import (
+    CONF_IDENTITY_URL,
+    CONF_PROVIDER,
+    CONF_SITE,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    EVENT_WORKPLACE,
+    LOGGER,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+type AccessConfigEntry = ConfigEntry[AccessCoordinator]
+
+# Door events are remembered this long to drop repeats (a replayed stream, an overlapping poll).
+REMEMBERED_ENTRIES: Final = 4096
+# A stream that sends nothing, not even a ping, this long is treated as dead.
+STREAM_SILENCE: Final = 90.0
+RECONNECT_DELAYS: Final = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
+
+
+def create_access_client(hass: HomeAssistant, data: Mapping[str, Any]) -> SaltoKSClient:
+    """A SALTO KS client for entry (or flow) data, on Home Assistant's shared session."""
+    return SaltoKSClient(
+        url=data[CONF_URL],
+        identity_url=data[CONF_IDENTITY_URL],
+        client_id=data[CONF_CLIENT_ID],
+        client_secret=data[CONF_CLIENT_SECRET],
+        username=data[CONF_USERNAME],
+        password=data[CONF_PASSWORD],
+        session=async_get_clientsession(hass),
+    )
+
+
+def access_signal(entry_id: str, lock_id: str) -> str:
+    """Dispatcher signal carrying one lock's door entries to its event entity."""
+    return f"{DOMAIN}_{entry_id}_{lock_id}_access"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSnapshot:
+    """The site's locks and pods as last polled."""
+
+    site: Site
+    locks: Mapping[str, Lock]
+    pods: Mapping[str, Pod]
+
+
+@dataclass(slots=True)
+class StreamHealth:
+    """How the live entries stream is doing."""
+
+    connected: bool = False
+    last_message: datetime | None = None
+    reconnects: int = 0
+    entries_fired: int = 0
+    duplicates: int = 0
+    polled_while_down: int = 0
+
+
+@dataclass(slots=True)
+class EntryMemory:
+    """Which door entries already fired: by id, and the newest time per lock."""
+
+    seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    newest: dict[str, datetime] = field(default_factory=dict)
+    since: datetime = field(default_factory=dt_util.utcnow)
+
+    def is_new(self, entry: DoorEntry) -> bool:
+        """Remember the entry; whether it is news (not seen, not older than the lock's newest)."""
+        if entry.id in self.seen or entry.time < self.since:
+            return False
+        if entry.time < self.newest.get(entry.lock_id, self.since):
+            return False
+        self.seen[entry.id] = None
+        while len(self.seen) > REMEMBERED_ENTRIES:
+            self.seen.popitem(last=False)
+        self.newest[entry.lock_id] = entry.time
+        return True
+
+    @property
+    def latest(self) -> datetime:
+        """Where to resume fetching entries from."""
+        return max(self.newest.values(), default=self.since)
+
+
+class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
+    """Polls one site's locks and pods; keeps the entries stream (or its fallback) going."""
+
+    config_entry: AccessConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: AccessConfigEntry) -> None:
+        """Read the entry's site and options."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
+            ),
+        )
+        self.client = create_access_client(hass, entry.data)
+        self.site_id: str = entry.data[CONF_SITE]
+        self.stream = StreamHealth()
+        self.memory = EntryMemory()
+
+    async def _async_update_data(self) -> AccessSnapshot:
+        try:
+            sites = await self.client.get_sites()
+            site = next((s for s in sites if s.id == self.site_id), None)
+            if site is None:
+                raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="site_gone")
+            locks = await self.client.get_locks(self.site_id)
+            pods = await self.client.get_pods(self.site_id)
+            if not self.stream.connected:
+                await self._catch_up()
+        except (WorkplaceAuthenticationError, WorkplacePermissionError) as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except WorkplaceError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        return AccessSnapshot(
+            site=site, locks={lock.id: lock for lock in locks}, pods={p.id: p for p in pods}
+        )
+
+    async def _catch_up(self) -> None:
+        """While the stream is down, fetch what the doors saw since the last entry."""
+        entries = await self.client.get_entries(self.site_id, since=self.memory.latest)
+        for entry in sorted(entries, key=lambda e: (e.time, e.id)):
+            if self.memory.is_new(entry):
+                self.stream.polled_while_down += 1
+                self._fire(entry, "poll")
+
+    # -- the stream ----------------------------------------------------------------------------
+
+    async def run_stream(self) -> None:
+        """Keep the entries hub connected, with a fresh token and backoff between attempts."""
+        attempt = 0
+        while True:
+            try:
+                token = await self.client.access_token(fresh=True)
+                await listen(
+                    self.client.session,
+                    self.client.hub_url(self.site_id),
+                    token,
+                    self._on_message,
+                    silence=STREAM_SILENCE,
+                    connected=self._connected,
+                )
+            except (StreamClosedError, WorkplaceError, aiohttp.ClientError, OSError) as err:
+                if self.stream.connected:
+                    LOGGER.info("%s: the door entries stream dropped (%s)", self.name, err)
+                else:
+                    LOGGER.debug("%s: the door entries stream is down: %s", self.name, err)
+            except Exception:  # noqa: BLE001 - a background task must not die silently
+                # Never let the stream die silently: log and keep trying.
+                LOGGER.exception("%s: unexpected error in the door entries stream", self.name)
+            if self.stream.connected:
+                attempt = 0
+            self.stream.connected = False
+            self.stream.reconnects += 1
+            await self._fallback()
+            await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
+            attempt += 1
+
+    async def _connected(self) -> None:
+        self.stream.connected = True
+        # What happened while we were not listening is fetched once; the stream does the rest.
+        await self._fallback()
+
+    async def _fallback(self) -> None:
+        try:
+            await self._catch_up()
+        except WorkplaceError as err:
+            LOGGER.debug("%s: could not fetch door entries: %s", self.name, err)
+
+    @callback
+    def _on_message(self, target: str, arguments: list[Any]) -> None:
+        self.stream.last_message = dt_util.utcnow()
+        if target != "ReceiveMessage":
+            return
+        for argument in arguments:
+            try:
+                raw = orjson.loads(argument) if isinstance(argument, str) else argument
+                entry = parse_entry(raw)
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+                LOGGER.debug("%s: skipping an unreadable door entry: %s", self.name, err)
+                continue
+            if self.memory.is_new(entry):
+                self._fire(entry, "push")
+            else:
+                self.stream.duplicates += 1
+
+    @callback
+    def _fire(self, entry: DoorEntry, source: str) -> None:
+        self.stream.entries_fired += 1
+        self.hass.bus.async_fire(
+            EVENT_WORKPLACE,
+            {
+                "config_entry_id": self.config_entry.entry_id,
+                "provider": self.config_entry.data[CONF_PROVIDER],
+                "type": "access_granted" if entry.granted else "access_denied",
+                "lock_id": entry.lock_id,
+                "entry_id": entry.id,
+                "person": {"name": entry.person_name},
+                "method": entry.access_by,
+                "detail": entry.detail,
+                "time": entry.time.isoformat(),
+                "source": source,
+            },
+        )
+        async_dispatcher_send(
+            self.hass, access_signal(self.config_entry.entry_id, entry.lock_id), entry, source
+        )
