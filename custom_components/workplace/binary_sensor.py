@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -10,6 +10,8 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 
+from .access_platforms import setup_binary_sensors
+from .const import CONF_PROVIDER, PROVIDER_SALTO_KS
 from .entity import SpaceEntity, add_entities_as_they_appear
 from .snapshot import SpaceStatus
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from .access import AccessConfigEntry
     from .api import Space
     from .coordinator import WorkplaceConfigEntry
 
@@ -35,6 +38,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add an occupancy sensor per space, including spaces that appear later."""
+    if entry.data[CONF_PROVIDER] == PROVIDER_SALTO_KS:
+        setup_binary_sensors(cast("AccessConfigEntry", entry), async_add_entities)
+        return
 
     def space_sensors(space: Space) -> list[OccupiedBinarySensor]:
         return [OccupiedBinarySensor(entry.runtime_data, OCCUPIED, space)]

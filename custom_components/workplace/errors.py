@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -27,7 +27,7 @@ from .api import (
 from .const import CONF_PROVIDER, DOMAIN
 
 if TYPE_CHECKING:
-    from .coordinator import WorkplaceConfigEntry
+    from homeassistant.config_entries import ConfigEntry
 
 
 def invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -45,7 +45,7 @@ def failed(key: str, **placeholders: str) -> HomeAssistantError:
 
 
 @asynccontextmanager
-async def remote_errors(entry: WorkplaceConfigEntry) -> AsyncIterator[None]:
+async def remote_errors(entry: ConfigEntry[Any]) -> AsyncIterator[None]:
     """Turn the client library's errors into messages a facility manager understands."""
     try:
         yield

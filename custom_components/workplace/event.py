@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
+from .access_platforms import setup_events
 from .activity import Activity, ActivityType
+from .const import CONF_PROVIDER, PROVIDER_SALTO_KS
 from .coordinator import activity_signal
 from .entity import SpaceEntity, add_entities_as_they_appear
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from .access import AccessConfigEntry
     from .api import Space
     from .coordinator import WorkplaceConfigEntry
 
@@ -34,6 +37,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add an activity event entity per space, including spaces that appear later."""
+    if entry.data[CONF_PROVIDER] == PROVIDER_SALTO_KS:
+        setup_events(cast("AccessConfigEntry", entry), async_add_entities)
+        return
 
     def space_events(space: Space) -> list[SpaceActivityEvent]:
         return [SpaceActivityEvent(entry.runtime_data, ACTIVITY, space)]

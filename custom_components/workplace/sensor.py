@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,6 +15,8 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import CONF_WEBHOOK_ID, EntityCategory
 
+from .access_platforms import setup_sensors
+from .const import CONF_PROVIDER, PROVIDER_SALTO_KS
 from .coordinator import PushHealth
 from .entity import AccountEntity, SpaceEntity, ZoneEntity, add_entities_as_they_appear
 from .snapshot import SpaceState, SpaceStatus, ZoneState
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from .access import AccessConfigEntry
     from .api import Space, Zone
     from .coordinator import WorkplaceConfigEntry
 
@@ -124,6 +127,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account sensor, then zone and space sensors as they appear."""
+    if entry.data[CONF_PROVIDER] == PROVIDER_SALTO_KS:
+        setup_sensors(cast("AccessConfigEntry", entry), async_add_entities)
+        return
     async_add_entities([LastUpdateSensor(entry.runtime_data, LAST_UPDATE)])
     if CONF_WEBHOOK_ID in entry.data:
         async_add_entities(
