@@ -29,6 +29,7 @@ from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .access import AccessCoordinator
 from .api import (
     MEETING,
     Booking,
@@ -39,12 +40,13 @@ from .api import (
     PlaceOSClient,
     Space,
     WorkplaceNotFoundError,
+    WorkplaceRefusedError,
 )
 from .commands import cancel
-from .const import CONF_ALLOW_METADATA_WRITES, CONF_PROVIDER, DOMAIN
+from .const import CONF_ALLOW_METADATA_WRITES, CONF_PROVIDER, DOMAIN, PROVIDER_SALTO_KS
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
 from .devices import object_key
-from .errors import invalid, remote_errors
+from .errors import failed, invalid, remote_errors
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_SPACE = "space"
@@ -63,6 +65,10 @@ ATTR_PHONE = "phone"
 ATTR_PERSON = "person"
 ATTR_DIRECTION = "direction"
 ATTR_DEVICE = "device"
+ATTR_POD_ID = "pod_id"
+ATTR_LOCK_IDS = "lock_ids"
+# The actions that make sense for an access-control (SALTO KS) entry.
+ACCESS_ACTIONS = frozenset({"add_guest", "remove_guest"})
 ATTR_MEETING_ID = "meeting_id"
 ATTR_METADATA = "metadata"
 ATTR_REPLACE_METADATA = "replace_metadata"
@@ -73,6 +79,12 @@ ATTR_MERGE = "merge"
 ATTR_DESCRIPTION = "description"
 
 # Deliberately loose: the server is the judge; this catches typos like a missing "@".
+# SALTO KS pod refusals a person can act on (catalog §3 table).
+POD_REFUSALS = {
+    "2219": "pod_guest_limit_lower",
+    "2221": "pod_full",
+    "2222": "pod_locks_not_in_pod",
+}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # PlaceOS lets people check in up to an hour before the start (§3.7, tenant default).
 EARLY_CHECK_IN = timedelta(hours=1)
@@ -131,9 +143,20 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Required(ATTR_NAME): cv.string,
             vol.Optional(ATTR_ORGANISATION): cv.string,
             vol.Optional(ATTR_PHONE): cv.string,
+            vol.Optional(ATTR_POD_ID): cv.string,
+            vol.Optional(ATTR_START): cv.datetime,
+            vol.Optional(ATTR_END): cv.datetime,
+            vol.Optional(ATTR_LOCK_IDS): vol.All(cv.ensure_list, [cv.string]),
         }
     ),
-    "remove_guest": vol.Schema({**ENTRY, **BOOKING, vol.Required(ATTR_EMAIL): cv.string}),
+    "remove_guest": vol.Schema(
+        {
+            **ENTRY,
+            **BOOKING,
+            vol.Optional(ATTR_POD_ID): cv.string,
+            vol.Required(ATTR_EMAIL): cv.string,
+        }
+    ),
     "check_in_guest": vol.Schema({**ENTRY, **BOOKING, vol.Required(ATTR_EMAIL): cv.string}),
     "update_meeting": vol.Schema(
         {
@@ -212,6 +235,12 @@ class ActionContext:
             raise invalid("entry_not_found", entry_id=entry_id)
         if entry.state is not ConfigEntryState.LOADED:
             raise invalid("entry_not_loaded", title=entry.title)
+        if entry.data[CONF_PROVIDER] == PROVIDER_SALTO_KS and call.service not in ACCESS_ACTIONS:
+            raise invalid("not_supported", provider=entry.data[CONF_PROVIDER])
+        runtime: Any = entry.runtime_data
+        self.access: AccessCoordinator | None = (
+            runtime if isinstance(runtime, AccessCoordinator) else None
+        )
         self.hass = hass
         self.call = call
         self.entry = cast("WorkplaceConfigEntry", entry)
@@ -412,7 +441,9 @@ async def list_bookings(ctx: ActionContext) -> ServiceResponse:
 
 
 async def add_guest(ctx: ActionContext) -> ServiceResponse:
-    """Add a visitor to a booking (creating or updating the guest)."""
+    """Add a visitor to a booking (creating or updating the guest), or a guest to a pod."""
+    if ctx.access is not None:
+        return await _add_pod_guest(ctx, ctx.access)
     booking_id = ctx.booking_id()
     email = ctx.email(ATTR_EMAIL)
     async with remote_errors(ctx.entry):
@@ -428,7 +459,15 @@ async def add_guest(ctx: ActionContext) -> ServiceResponse:
 
 
 async def remove_guest(ctx: ActionContext) -> ServiceResponse:
-    """Take a visitor off a booking."""
+    """Take a visitor off a booking, or a guest's access to a pod away."""
+    if (coordinator := ctx.access) is not None:
+        pod = _pod(ctx, coordinator)
+        async with remote_errors(ctx.entry):
+            await coordinator.client.remove_pod_guest(
+                coordinator.site_id, pod, ctx.email(ATTR_EMAIL)
+            )
+        await coordinator.async_request_refresh()
+        return None
     booking_id = ctx.booking_id()
     email = ctx.email(ATTR_EMAIL)
     async with remote_errors(ctx.entry):
@@ -480,6 +519,48 @@ async def _report_to_deskbee(
     for booking in bookings:
         ctx.coordinator.async_apply(booking)
     return {"matched": booking_data(ctx.coordinator, bookings[0]) if bookings else None}
+
+
+def _pod(ctx: ActionContext, coordinator: AccessCoordinator) -> str:
+    pod_id = ctx.call.data.get(ATTR_POD_ID)
+    if not pod_id:
+        raise invalid("pod_required")
+    if pod_id not in coordinator.data.pods:
+        raise invalid("pod_not_found", pod=pod_id)
+    return str(pod_id)
+
+
+async def _add_pod_guest(ctx: ActionContext, coordinator: AccessCoordinator) -> ServiceResponse:
+    """Give a guest access to a pod: always, or in a window (a booking's, say) to some locks."""
+    pod_id = _pod(ctx, coordinator)
+    start, end = ctx.period()
+    if (start is None) != (end is None):
+        raise invalid("period_both")
+    lock_ids = ctx.call.data.get(ATTR_LOCK_IDS) or list(coordinator.data.pods[pod_id].lock_ids)
+    first, _, last = str(ctx.call.data[ATTR_NAME]).strip().partition(" ")
+    async with remote_errors(ctx.entry):
+        try:
+            guest = await coordinator.client.add_pod_guest(
+                coordinator.site_id,
+                pod_id,
+                email=ctx.email(ATTR_EMAIL),
+                first_name=first,
+                last_name=last,
+                lock_ids=lock_ids,
+                start=start,
+                end=end,
+            )
+        except WorkplaceRefusedError as err:
+            raise failed(POD_REFUSALS.get(err.code, "pod_rule"), reason=str(err)) from err
+    await coordinator.async_request_refresh()
+    return {
+        "guest": {
+            "id": guest.id,
+            "email": guest.email,
+            "name": guest.name,
+            "access_rule": guest.access_rule,
+        }
+    }
 
 
 async def check_in_guest(ctx: ActionContext) -> ServiceResponse:
