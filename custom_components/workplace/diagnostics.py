@@ -6,8 +6,15 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_API_KEY, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_CLIENT_SECRET,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+)
 
+from .access import AccessCoordinator
 from .const import CONF_WEBHOOK_SECRET
 
 if TYPE_CHECKING:
@@ -17,6 +24,9 @@ if TYPE_CHECKING:
 
 TO_REDACT = {
     CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    "email",
     CONF_CLIENT_SECRET,
     CONF_WEBHOOK_ID,
     CONF_WEBHOOK_SECRET,
@@ -31,6 +41,9 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: WorkplaceConfigEntry
 ) -> dict[str, Any]:
     """Entry settings, account, scope and counts; no bookings' people."""
+    runtime: Any = entry.runtime_data
+    if isinstance(runtime, AccessCoordinator):
+        return _access_diagnostics(entry, runtime)
     coordinator = entry.runtime_data
     snapshot = coordinator.data
     bookings = {b.id: b for items in snapshot.bookings_by_zone.values() for b in items}
@@ -69,5 +82,33 @@ async def async_get_config_entry_diagnostics(
             "rejected_signatures": coordinator.push.rejected_signatures,
             "duplicates": coordinator.push.duplicates,
             "stale": coordinator.push.stale,
+        },
+    }
+
+
+def _access_diagnostics(
+    entry: WorkplaceConfigEntry, coordinator: AccessCoordinator
+) -> dict[str, Any]:
+    """A SALTO KS site: locks and pods (guests counted, not named), stream health."""
+    stream = coordinator.stream
+    return {
+        "entry": async_redact_data(
+            {"title": entry.title, "data": dict(entry.data), "options": dict(entry.options)},
+            TO_REDACT,
+        ),
+        "last_update_success": coordinator.last_update_success,
+        "site": coordinator.data.site.to_dict(),
+        "locks": [lock.to_dict() for lock in coordinator.data.locks.values()],
+        "pods": [
+            {"id": pod.id, "name": pod.name, "locks": len(pod.lock_ids), "guests": len(pod.guests)}
+            for pod in coordinator.data.pods.values()
+        ],
+        "stream": {
+            "connected": stream.connected,
+            "last_message": stream.last_message.isoformat() if stream.last_message else None,
+            "reconnects": stream.reconnects,
+            "entries_fired": stream.entries_fired,
+            "duplicates": stream.duplicates,
+            "fetched_while_down": stream.polled_while_down,
         },
     }
