@@ -112,7 +112,8 @@ class EntryMemory:
 
     seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
     newest: dict[str, datetime] = field(default_factory=dict)
-    since: datetime = field(default_factory=dt_util.utcnow)
+    # Whole seconds: door entries are stamped to the second (§4.7).
+    since: datetime = field(default_factory=lambda: dt_util.utcnow().replace(microsecond=0))
 
     def is_new(self, entry: DoorEntry) -> bool:
         """Remember the entry; whether it is news (not seen, not older than the lock's newest)."""
@@ -152,6 +153,8 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
         self.site_id: str = entry.data[CONF_SITE]
         self.stream = StreamHealth()
         self.memory = EntryMemory()
+        self.reconnect_delays: tuple[float, ...] = RECONNECT_DELAYS
+        self.silence: float = STREAM_SILENCE
 
     async def _async_update_data(self) -> AccessSnapshot:
         try:
@@ -198,7 +201,7 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
                     self.client.hub_url(self.site_id),
                     token,
                     self._on_message,
-                    silence=STREAM_SILENCE,
+                    silence=self.silence,
                     connected=self._connected,
                 )
             except (StreamClosedError, WorkplaceError, aiohttp.ClientError, OSError) as err:
@@ -214,13 +217,14 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
             self.stream.connected = False
             self.stream.reconnects += 1
             await self._fallback()
-            await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
+            delays = self.reconnect_delays
+            await asyncio.sleep(delays[min(attempt, len(delays) - 1)])
             attempt += 1
 
     async def _connected(self) -> None:
-        self.stream.connected = True
         # What happened while we were not listening is fetched once; the stream does the rest.
         await self._fallback()
+        self.stream.connected = True
 
     async def _fallback(self) -> None:
         try:

@@ -21,6 +21,7 @@ from .api import (
     WorkplaceOutcomeUnknownError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
+    WorkplaceRefusedError,
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
@@ -61,6 +62,8 @@ async def remote_errors(entry: ConfigEntry[Any]) -> AsyncIterator[None]:
         raise failed("conflict", clash=describe_clash(err.conflicting)) from err
     except WorkplaceLimitReachedError as err:
         raise failed("limit_reached", limit=str(err.limit or "?")) from err
+    except WorkplaceRefusedError as err:
+        raise failed("rejected", reason=str(err)) from err
     except WorkplaceValidationError as err:
         raise failed("rejected", reason="; ".join(err.failures) or str(err)) from err
     except WorkplaceAuthenticationError as err:

@@ -26,7 +26,7 @@ PARALLEL_UPDATES = 1
 DOOR = LockEntityDescription(key="door", translation_key="door")
 # The SALTO KS app shows a 5-character code valid for 3 minutes (catalog §4.3).
 CODE_FORMAT = r"^[0-9A-Za-z]{5}$"
-REFUSALS = {"2202": "code_invalid", "3102": "code_blocked"}
+REFUSALS = {"otp_invalid": "code_invalid", "otp_blocked": "code_blocked"}
 
 
 async def async_setup_entry(

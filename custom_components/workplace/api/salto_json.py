@@ -53,6 +53,11 @@ def error_for(method: str, path: str, response: Response) -> WorkplaceError:
     where = f"{method} {path}"
     if status == 401 or code == "1500":  # noqa: PLR2004
         return WorkplaceAuthenticationError(f"{where}: {message}")
+    if code == "3102" or (code == "2202" and "otp" in message.lower()):
+        # 3102 is both a wrong code (400 `otp_invalid`) and a blocked one (403 `otp_blocked`);
+        # a missing code is 404 2202 "Otp is invalid" (§3, §4.2).
+        blocked = status == 403 or "blocked" in message.lower()  # noqa: PLR2004
+        return WorkplaceRefusedError(message, code="otp_blocked" if blocked else "otp_invalid")
     if code in REFUSAL_CODES:
         return WorkplaceRefusedError(message, code=code)
     if status == 403:  # noqa: PLR2004

@@ -41,7 +41,8 @@ PATHS: Final = {
     "pod_guests": "/v1.1/sites/{site}/pods/{pod}/guests",  # confirmed
     "hub": "/v1/hub/entries",  # confirmed, on the event-streaming host
 }
-REMOVE_GUESTS: Final = "remove_guest_ids"  # inferred name of the removal list (§4.6)
+# The vendor page spells the removal list so (seed 004; the catalog had guessed otherwise).
+REMOVE_GUESTS: Final = "remove_guests_ids"
 SCOPE: Final = "user_api.full_access openid profile offline_access"
 CONTINUATION: Final = "CLP-Continuation-Token"
 TOKEN_MARGIN: Final = 60.0

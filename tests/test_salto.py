@@ -1,0 +1,399 @@
+"""SALTO KS end to end: doors opened with the app's code, pods, and live door entries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.workplace.const import CONF_IDENTITY_URL, CONF_SITE, DOMAIN
+from tests.conftest import setup_entry
+from tests.helpers import entity_id
+from tests.simulators.salto import SaltoSimulator
+from tests.test_services import act, in_minutes
+
+
+@dataclass
+class SaltoSite:
+    """A site with a front door, a meeting-room door and a pod over both."""
+
+    sim: SaltoSimulator
+    front: str
+    room: str
+    pod: str
+
+    def uid(self, object_id: str, key: str) -> str:
+        """Unique id of one entity."""
+        return f"salto_ks_{self.sim.site_id}_{object_id}_{key}"
+
+
+@pytest.fixture
+async def salto(socket_enabled: None) -> AsyncGenerator[SaltoSite]:
+    """A small SALTO KS site on loopback."""
+    sim = SaltoSimulator(seed=None)
+    sim.stream.ping_interval = 0.2
+    front = sim.add_lock("Front door")
+    room = sim.add_lock("Room 1.04")
+    pod = sim.add_pod("Level 1 visitors", locks=[front, room], max_guest_amount=2)
+    await sim.start()
+    yield SaltoSite(sim=sim, front=front, room=room, pod=pod)
+    await sim.stop()
+
+
+@pytest.fixture
+def salto_entry(salto: SaltoSite) -> MockConfigEntry:
+    """An entry for the site."""
+    sim = salto.sim
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="SALTO site",
+        unique_id=f"salto_ks_{sim.site_id}",
+        data={
+            "provider": "salto_ks",
+            CONF_URL: sim.url,
+            CONF_IDENTITY_URL: sim.identity_url,
+            CONF_CLIENT_ID: sim.client_id,
+            CONF_CLIENT_SECRET: sim.client_secret,
+            CONF_USERNAME: sim.username,
+            CONF_PASSWORD: sim.password,
+            CONF_SITE: sim.site_id,
+        },
+    )
+
+
+async def loaded(hass: HomeAssistant, entry: MockConfigEntry, site: SaltoSite) -> MockConfigEntry:
+    """Set up the entry with a quick stream reconnect, and wait for the stream."""
+    await setup_entry(hass, entry)
+    entry.runtime_data.reconnect_delays = (0.05,)
+    # The hub pings every 0.2 s here; a second without anything means the stream stalled.
+    entry.runtime_data.silence = 1.0
+    await settle(hass, site, lambda: entry.runtime_data.stream.connected)
+    return entry
+
+
+async def settle(
+    hass: HomeAssistant, site: SaltoSite, done: Callable[[], bool] = lambda: True
+) -> None:
+    """Let the hub deliver, and wait (boundedly) until Home Assistant handled what it sent.
+
+    The stream runs as a background task that `async_block_till_done` does not wait for.
+    """
+    await site.sim.stream.flush()
+    for _ in range(200):
+        await hass.async_block_till_done()
+        if done():
+            return
+        await asyncio.sleep(0.01)
+
+
+async def test_config_flow(hass: HomeAssistant, salto: SaltoSite) -> None:
+    """SALTO KS → addresses, client and user (a wrong password first) → site → entry."""
+    sim = salto.sim
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"provider": "salto_ks"}
+    )
+    assert result["step_id"] == "salto_ks"
+    answer = {
+        CONF_URL: sim.url,
+        CONF_IDENTITY_URL: sim.identity_url,
+        CONF_CLIENT_ID: sim.client_id,
+        CONF_CLIENT_SECRET: sim.client_secret,
+        CONF_USERNAME: sim.username,
+        CONF_PASSWORD: "wrong",
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    assert result["errors"] == {"base": "invalid_auth"}
+    answer[CONF_PASSWORD] = sim.password
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    assert result["step_id"] == "site"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SITE: sim.site_id}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == f"salto_ks_{sim.site_id}"
+    assert result["result"].state is ConfigEntryState.LOADED
+
+
+async def test_doors_and_pods_as_entities(
+    hass: HomeAssistant, salto: SaltoSite, salto_entry: MockConfigEntry
+) -> None:
+    """Each door is a lock with online, alarms and battery; the pod counts its guests."""
+    await loaded(hass, salto_entry, salto)
+    door = hass.states.get(entity_id(hass, "lock", salto.uid(salto.front, "door")))
+    assert door is not None
+    assert door.state == "locked"
+    online = hass.states.get(entity_id(hass, "binary_sensor", salto.uid(salto.front, "online")))
+    assert online.state == "on"
+    battery = hass.states.get(entity_id(hass, "sensor", salto.uid(salto.front, "battery")))
+    assert battery.state == "fresh"
+    capacity = hass.states.get(entity_id(hass, "sensor", salto.uid(salto.pod, "capacity_left")))
+    assert capacity.state == "2"
+
+
+async def test_open_with_the_app_code(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """A valid code opens the door (announced once, as remote); wrong codes are explained."""
+    sim = salto.sim
+    await loaded(hass, salto_entry, salto)
+    door = entity_id(hass, "lock", salto.uid(salto.front, "door"))
+    with pytest.raises(ServiceValidationError) as wrong:
+        await hass.services.async_call(
+            "lock", "open", {"entity_id": door, "code": "AAAAA"}, blocking=True
+        )
+    assert wrong.value.translation_key == "code_invalid"
+    await hass.services.async_call(
+        "lock", "open", {"entity_id": door, "code": sim.current_otp()}, blocking=True
+    )
+    await settle(hass, salto, lambda: len(bus_events) >= 1)
+    assert sim.lock(salto.front)["locked_state"] == "unlocked"
+    assert [(e["type"], e["method"]) for e in bus_events] == [("access_granted", "remote")]
+    with pytest.raises(ServiceValidationError) as relock:
+        await hass.services.async_call(
+            "lock", "lock", {"entity_id": door, "code": "AAAAA"}, blocking=True
+        )
+    assert relock.value.translation_key == "relocks_itself"
+    for _ in range(5):
+        with pytest.raises(ServiceValidationError) as refused:
+            await hass.services.async_call(
+                "lock", "open", {"entity_id": door, "code": "BBBBB"}, blocking=True
+            )
+    assert refused.value.translation_key == "code_blocked"
+
+
+async def test_live_entries_fire_once_through_drops_stalls_and_replays(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Entries arrive live; a dropped or stalled stream loses none and repeats none."""
+    sim = salto.sim
+    entry = await loaded(hass, salto_entry, salto)
+    await sim.stream.wait_connected()
+    sim.open_with_tag(salto.front, first_name="Ada", last_name="Lovelace")
+    sim.open_with_tag(salto.room, first_name="Mallory", last_name="X", granted=False)
+    await settle(hass, salto, lambda: len(bus_events) >= 2)
+    assert [(e["type"], e["person"]["name"], e["source"]) for e in bus_events] == [
+        ("access_granted", "Ada Lovelace", "push"),
+        ("access_denied", "Mallory X", "push"),
+    ]
+    event = hass.states.get(entity_id(hass, "event", salto.uid(salto.room, "access")))
+    assert event.attributes["event_type"] == "access_denied"
+
+    sim.stream.replay_last(2)
+    await settle(hass, salto)
+    assert len(bus_events) == 2
+
+    tokens = sim.tokens_issued + sim.refreshes
+    sim.stream.drop_all()
+    await sim.stream.wait_disconnected()
+    sim.open_with_tag(salto.front, first_name="Grace", last_name="Hopper")  # while down
+    await sim.stream.wait_connected()
+    await settle(hass, salto, lambda: len(bus_events) >= 3)
+    assert sim.tokens_issued + sim.refreshes > tokens  # a fresh token per connection
+    assert [e["person"]["name"] for e in bus_events][-1] == "Grace Hopper"
+    assert len(bus_events) == 3
+
+    reconnects = entry.runtime_data.stream.reconnects
+    sim.stream.stall()
+    sim.open_with_tag(salto.room, first_name="Linus", last_name="T")  # stalled: not sent
+    # A silent stream is given up after `silence` and reconnected.
+    await settle(hass, salto, lambda: entry.runtime_data.stream.reconnects > reconnects)
+    sim.stream.resume()
+    await settle(hass, salto, lambda: len(bus_events) >= 4)
+    assert [e["person"]["name"] for e in bus_events].count("Linus T") == 1
+    assert entry.runtime_data.stream.reconnects >= 2
+
+
+async def test_pod_guests(
+    hass: HomeAssistant, salto: SaltoSite, salto_entry: MockConfigEntry
+) -> None:
+    """A guest gets a pod for a window; the pod's limit and wrong locks are explained."""
+    sim = salto.sim
+    entry = await loaded(hass, salto_entry, salto)
+    response = await act(
+        hass,
+        "add_guest",
+        entry,
+        pod_id=salto.pod,
+        email="Vera@Example.com",
+        name="Vera Visitor",
+        start=in_minutes(0),
+        end=in_minutes(120),
+    )
+    assert response["guest"]["email"] == "vera@example.com"
+    assert response["guest"]["access_rule"] == "custom"
+    await act(hass, "add_guest", entry, pod_id=salto.pod, email="w@example.com", name="W")
+    with pytest.raises(HomeAssistantError) as full:
+        await act(hass, "add_guest", entry, pod_id=salto.pod, email="x@example.com", name="X")
+    assert full.value.translation_key == "pod_full"
+    await act(hass, "remove_guest", entry, pod_id=salto.pod, email="vera@example.com")
+    assert [g["email"] for g in sim.pod(salto.pod)["guests"]] == ["w@example.com"]
+    with pytest.raises(ServiceValidationError) as no_pod:
+        await act(hass, "add_guest", entry, pod_id="nope", email="y@example.com", name="Y")
+    assert no_pod.value.translation_key == "pod_not_found"
+    with pytest.raises(ServiceValidationError) as booking_action:
+        await act(hass, "list_bookings", entry)
+    assert booking_action.value.translation_key == "not_supported"
+
+
+async def test_nothing_fires_for_entries_before_start(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Door entries from before Home Assistant watched are history, not news."""
+    salto.sim.clock.advance(-10)  # ten seconds before Home Assistant started
+    salto.sim.open_with_tag(salto.front, first_name="Old", last_name="News")
+    salto.sim.clock.advance(10)
+    await loaded(hass, salto_entry, salto)
+    await salto.sim.stream.wait_connected()
+    await settle(hass, salto)
+    assert bus_events == []
+    assert await hass.config_entries.async_reload(salto_entry.entry_id)
+    await hass.async_block_till_done()
+    assert bus_events == []
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+async def test_config_flow_errors_reauth_and_reconfigure(
+    hass: HomeAssistant, salto: SaltoSite, salto_entry: MockConfigEntry
+) -> None:
+    """No site, the same site twice, a new password, and reconfiguring the addresses."""
+    sim = salto.sim
+    answer = {
+        CONF_URL: sim.url,
+        CONF_IDENTITY_URL: sim.identity_url,
+        CONF_CLIENT_ID: sim.client_id,
+        CONF_CLIENT_SECRET: sim.client_secret,
+        CONF_USERNAME: sim.username,
+        CONF_PASSWORD: sim.password,
+    }
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"provider": "salto_ks"}
+    )
+    sim.faults.fail_next(200, path="/v1.1/sites", body=b'{"items": []}', headers=JSON)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    assert result["errors"] == {"base": "no_sites"}
+    await loaded(hass, salto_entry, salto)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SITE: sim.site_id}
+    )
+    assert result["reason"] == "already_configured"
+
+    result = await salto_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: sim.password}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+    result = await salto_entry.start_reauth_flow(hass)
+    other_site = b'{"items": [{"id": "another-site", "customer_reference": "Elsewhere"}]}'
+    sim.faults.fail_next(200, path="/v1.1/sites", body=other_site, headers=JSON)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: sim.password}
+    )
+    assert result["reason"] == "wrong_account"
+
+    result = await salto_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "salto_ks"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    assert result["step_id"] == "site"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SITE: sim.site_id}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+
+
+async def test_lock_details(
+    hass: HomeAssistant, salto: SaltoSite, salto_entry: MockConfigEntry
+) -> None:
+    """Unlock opens too; an offline door's refusal is explained; no code means no opening."""
+    sim = salto.sim
+    await loaded(hass, salto_entry, salto)
+    door = entity_id(hass, "lock", salto.uid(salto.room, "door"))
+    await hass.services.async_call(
+        "lock", "unlock", {"entity_id": door, "code": sim.current_otp()}, blocking=True
+    )
+    assert sim.lock(salto.room)["locked_state"] == "unlocked"
+    entity = hass.data["lock"].get_entity(door)
+    with pytest.raises(ServiceValidationError) as no_code:
+        await entity.async_open()
+    assert no_code.value.translation_key == "code_required"
+    sim.faults.fail_next(
+        403,
+        path=f"/v1.1/sites/{sim.site_id}/locks/{salto.room}/locking",
+        body=b'{"ErrorCode":"2203","Message":"operation cannot be executed"}',
+        headers=JSON,
+    )
+    with pytest.raises(HomeAssistantError) as refused:
+        await entity.async_open(code=sim.current_otp())
+    assert refused.value.translation_key == "rejected"
+    sim.set_lock(salto.front, online=False, intrusion_alarm=True)
+    await salto_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert (
+        hass.states.get(entity_id(hass, "binary_sensor", salto.uid(salto.front, "online"))).state
+        == "off"
+    )
+    assert (
+        hass.states.get(entity_id(hass, "binary_sensor", salto.uid(salto.front, "intrusion"))).state
+        == "on"
+    )
+
+
+async def test_outage_and_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+) -> None:
+    """An outage makes doors unavailable; diagnostics hide the credentials and guests."""
+    sim = salto.sim
+    entry = await loaded(hass, salto_entry, salto)
+    await act(hass, "add_guest", entry, pod_id=salto.pod, email="vera@example.com", name="Vera V")
+    diagnostics: dict[str, Any] = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = str(diagnostics)
+    assert sim.password not in text
+    assert sim.client_secret not in text
+    assert "vera@example.com" not in text
+    assert diagnostics["pods"][0]["guests"] == 1
+    sim.faults.fail_next(500, path=f"/v1.1/sites/{sim.site_id}/locks")
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    door = entity_id(hass, "lock", salto.uid(salto.front, "door"))
+    assert hass.states.get(door).state == "unavailable"
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(door).state == "locked"
