@@ -214,3 +214,19 @@ async def test_stream_handshake_errors_and_close(
             silence=0.3,
         )
     assert got == []
+
+
+def test_stream_host_follows_the_api_host() -> None:
+    """Production and accept Connect hosts stream from SALTO's event-streaming hosts."""
+    client = SaltoKSClient(
+        url="https://connect.my-clay.com",
+        identity_url="https://identity.eu.my-clay.com",
+        client_id="c",
+        client_secret="s",
+        username="u",
+        password="p",
+        session=None,  # type: ignore[arg-type]
+    )
+    assert str(client.hub_url("site-1")) == (
+        "https://eventstreaming-connect-production.saltoks.com/v1/hub/entries?site_id=site-1"
+    )

@@ -3,11 +3,15 @@
     python -m tests.simulators placeos --port 8765 [--seed N] [--activity]
     python -m tests.simulators deskbee --port 8766 [--seed N] [--activity]
         [--webhook-url URL --webhook-secret S]
+    python -m tests.simulators salto_ks --port 8767 [--seed N] [--activity]
 
 Prints one JSON line with how to reach it, e.g.
 ``{"placeos": {"url": "http://127.0.0.1:8765", "api_key": "keys-….…"}}`` or
 ``{"deskbee": {"url": "http://127.0.0.1:8766", "client_id": "…", "client_secret": "…"}}``
-(the Deskbee API lives under ``url + "/v1.1"``), then serves until interrupted
+(the Deskbee API lives under ``url + "/v1.1"``) or
+``{"salto_ks": {"url": …, "identity_url": …, "client_id": …, "client_secret": …, "username": …,
+"password": …, "site_id": …, "otp": "<url>/app/otp"}}`` (``otp`` is a page showing the code
+the SALTO KS app would show the user right now), then serves until interrupted
 (SIGINT/SIGTERM).
 """
 
@@ -26,6 +30,9 @@ from .activity import run_activity
 from .deskbee import DeskbeeSimulator
 from .deskbee_activity import run_activity as run_deskbee_activity
 from .placeos import PlaceOSSimulator
+from .salto import SaltoSimulator
+from .salto_activity import run_activity as run_salto_activity
+from .salto_constants import APP_OTP_PATH
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -54,6 +61,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--webhook-algorithm", choices=("sha256", "sha1"), default="sha256", help="HMAC digest"
     )
     deskbee.add_argument("--webhook-prefix", default="", help="signature prefix, e.g. sha256=")
+    salto = providers.add_parser("salto_ks", help="SALTO KS Connect API + identity + hub")
+    salto.add_argument("--host", default="127.0.0.1")
+    salto.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    salto.add_argument("--seed", type=int, default=1, help="seed of the site and activity")
+    salto.add_argument("--empty", action="store_true", help="one site, no locks or pods")
+    salto.add_argument("--activity", action="store_true", help="keep the site living")
+    salto.add_argument("--interval", type=float, default=3.0, help="seconds between activities")
+    salto.add_argument("--time-zone", default="Europe/Berlin", help="site time zone (IANA)")
+    salto.add_argument(
+        "--ping-interval", type=float, default=15.0, help="hub keep-alive pings, 0 = none"
+    )
+    salto.add_argument(
+        "--client-timeout", type=float, default=30.0, help="hub closes silent clients, 0 = never"
+    )
+    salto.add_argument(
+        "--token-lifetime", type=int, default=3600, help="access token expires_in (seconds)"
+    )
     args = parser.parse_args(argv)
     if args.provider == "deskbee" and args.webhook_url and not args.webhook_secret:
         parser.error("--webhook-url needs --webhook-secret")
@@ -117,6 +141,38 @@ async def serve_deskbee(args: argparse.Namespace) -> None:
         await sim.stop()
 
 
+async def serve_salto(args: argparse.Namespace) -> None:
+    sim = SaltoSimulator(seed=None if args.empty else args.seed, time_zone=args.time_zone)
+    sim.token_lifetime = args.token_lifetime
+    sim.stream.ping_interval = args.ping_interval or None
+    sim.stream.client_timeout = args.client_timeout or None
+    await sim.start(args.host, args.port)
+    announced = {
+        "url": sim.url,
+        "identity_url": sim.identity_url,
+        "client_id": sim.client_id,
+        "client_secret": sim.client_secret,
+        "username": sim.username,
+        "password": sim.password,
+        "site_id": sim.site_id,
+        "otp": sim.url + APP_OTP_PATH,
+    }
+    sys.stdout.write(json.dumps({"salto_ks": announced}) + "\n")
+    sys.stdout.flush()
+    activity: asyncio.Task[None] | None = None
+    if args.activity:
+        rng = random.Random(args.seed)
+        activity = asyncio.create_task(run_salto_activity(sim, rng, interval=args.interval))
+    try:
+        await _until_stopped()
+    finally:
+        if activity is not None:
+            activity.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await activity
+        await sim.stop()
+
+
 async def _until_stopped() -> None:
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -132,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(serve_placeos(args))
     elif args.provider == "deskbee":
         asyncio.run(serve_deskbee(args))
+    elif args.provider == "salto_ks":
+        asyncio.run(serve_salto(args))
 
 
 if __name__ == "__main__":

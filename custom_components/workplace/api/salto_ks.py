@@ -43,6 +43,12 @@ PATHS: Final = {
 }
 # The vendor page spells the removal list so (seed 004; the catalog had guessed otherwise).
 REMOVE_GUESTS: Final = "remove_guests_ids"
+# The event-streaming host that goes with each known Connect host (§1); others (a simulator, a
+# proxy) serve the hub themselves.
+STREAM_HOSTS: Final = {
+    "connect.my-clay.com": "https://eventstreaming-connect-production.saltoks.com",
+    "clp-accept-user.my-clay.com": "https://eventstreaming-connect-accept.saltoks.com",
+}
 SCOPE: Final = "user_api.full_access openid profile offline_access"
 CONTINUATION: Final = "CLP-Continuation-Token"
 TOKEN_MARGIN: Final = 60.0
@@ -250,7 +256,8 @@ class SaltoKSClient:
 
     def hub_url(self, site_id: str) -> URL:
         """The SignalR entries hub of a site (on the event-streaming host)."""
-        base = URL((self.stream_url or self.url).rstrip("/"))
+        api = URL(self.url.rstrip("/"))
+        base = URL(self.stream_url or STREAM_HOSTS.get(api.host or "", str(api)))
         return base.with_path(PATHS["hub"]).with_query({"site_id": site_id})
 
     # -- plumbing ---------------------------------------------------------------------------

@@ -21,6 +21,9 @@ LOGGER = logging.getLogger(__name__)
 SEPARATOR: Final = "\x1e"
 HANDSHAKE: Final = '{"protocol":"json","version":1}' + SEPARATOR
 INVOCATION, PING, CLOSE = 1, 6, 7
+PING_FRAME: Final = '{"type":6}' + SEPARATOR
+# SignalR servers close clients that say nothing for 30 s; clients ping every 15 s.
+KEEPALIVE: Final = 15.0
 
 
 class StreamClosedError(Exception):
@@ -39,6 +42,7 @@ async def listen(
     """Connect once and deliver invocations until the stream ends; raise when it does.
 
     A stream that sends nothing at all (not even a ping) for `silence` seconds counts as dead.
+    We ping the hub ourselves, as SignalR clients do, so that it keeps us.
     """
     async with session.ws_connect(
         url.update_query({"access_token": token}), heartbeat=None, autoping=True
@@ -50,21 +54,38 @@ async def listen(
             handshake = records.pop(0)
             if handshake.get("error"):
                 raise StreamClosedError(str(handshake["error"]))
-        if connected is not None and (result := connected()) is not None:
-            await result
-        while True:
-            for record in records:
-                kind = record.get("type")
-                if kind == INVOCATION:
-                    arguments = record.get("arguments")
-                    on_message(
-                        str(record.get("target")), arguments if isinstance(arguments, list) else []
-                    )
-                elif kind == PING:
-                    await socket.send_str('{"type":6}' + SEPARATOR)
-                elif kind == CLOSE:
-                    raise StreamClosedError(str(record.get("error") or "closed by the hub"))
-            records = await _receive(socket, silence)
+        keepalive = asyncio.create_task(_keep_alive(socket))
+        try:
+            if connected is not None and (result := connected()) is not None:
+                await result
+            await _dispatch(socket, records, on_message, silence)
+        finally:
+            keepalive.cancel()
+
+
+async def _keep_alive(socket: aiohttp.ClientWebSocketResponse) -> None:
+    while not socket.closed:
+        await asyncio.sleep(KEEPALIVE)
+        await socket.send_str(PING_FRAME)
+
+
+async def _dispatch(
+    socket: aiohttp.ClientWebSocketResponse,
+    records: list[dict[str, Any]],
+    on_message: Callable[[str, list[Any]], None],
+    silence: float,
+) -> None:
+    while True:
+        for record in records:
+            kind = record.get("type")
+            if kind == INVOCATION:
+                arguments = record.get("arguments")
+                on_message(
+                    str(record.get("target")), arguments if isinstance(arguments, list) else []
+                )
+            elif kind == CLOSE:
+                raise StreamClosedError(str(record.get("error") or "closed by the hub"))
+        records = await _receive(socket, silence)
 
 
 async def _receive(socket: aiohttp.ClientWebSocketResponse, silence: float) -> list[dict[str, Any]]:
