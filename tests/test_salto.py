@@ -18,6 +18,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -397,3 +398,19 @@ async def test_outage_and_diagnostics(
     await entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(door).state == "locked"
+
+
+async def test_doors_come_and_go_without_restart(
+    hass: HomeAssistant, salto: SaltoSite, salto_entry: MockConfigEntry
+) -> None:
+    """A door added in SALTO KS appears at the next poll; a removed one loses its device."""
+    sim = salto.sim
+    entry = await loaded(hass, salto_entry, salto)
+    new_door = sim.add_lock("Bike room")
+    sim.remove_lock(salto.room)
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id(hass, "lock", salto.uid(new_door, "door"))) is not None
+    registry = dr.async_get(hass)
+    gone = registry.async_get_device(identifiers={(DOMAIN, f"salto_ks_{sim.site_id}_{salto.room}")})
+    assert gone is None

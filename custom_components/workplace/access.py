@@ -54,6 +54,7 @@ from .const import (
     EVENT_WORKPLACE,
     LOGGER,
 )
+from .devices import remove_stale_devices
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -153,6 +154,7 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
         self.site_id: str = entry.data[CONF_SITE]
         self.stream = StreamHealth()
         self.memory = EntryMemory()
+        self._objects_seen: set[str] | None = None
         self.reconnect_delays: tuple[float, ...] = RECONNECT_DELAYS
         self.silence: float = STREAM_SILENCE
 
@@ -176,6 +178,10 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        current = {lock.id for lock in locks} | {pod.id for pod in pods}
+        if current != self._objects_seen:
+            self._objects_seen = current
+            remove_stale_devices(self.hass, self.config_entry, current)
         return AccessSnapshot(
             site=site, locks={lock.id: lock for lock in locks}, pods={p.id: p for p in pods}
         )

@@ -55,7 +55,7 @@ from .const import (
     LOGGER,
     PROVIDER_DESKBEE,
 )
-from .devices import account_device, account_key, object_key, zone_device
+from .devices import account_device, remove_stale_devices, zone_device
 from .snapshot import Snapshot, build_snapshot, tracked_zones, zones_of
 
 if TYPE_CHECKING:
@@ -331,9 +331,4 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
             registry.async_get_or_create(
                 config_entry_id=entry.entry_id, **zone_device(entry, zone, snapshot.zones)
             )
-        keep = {object_key(entry, object_id) for object_id in current} | {account_key(entry)}
-        for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-            keys = {key for domain, key in device.identifiers if domain == DOMAIN}
-            if keys and not keys & keep:
-                LOGGER.debug("%s: removing device %s, gone from the server", self.name, keys)
-                registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+        remove_stale_devices(self.hass, entry, current)

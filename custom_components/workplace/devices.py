@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import CONF_URL
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 
-from .const import CONF_PROVIDER, DOMAIN
+from .const import CONF_PROVIDER, DOMAIN, LOGGER
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
 
     from .api import Account, Space, Zone
     from .coordinator import WorkplaceConfigEntry
@@ -19,14 +23,25 @@ MANUFACTURERS = {"placeos": "PlaceOS", "deskbee": "Deskbee"}
 MODELS = {"placeos": "Staff API", "deskbee": "API v1.1"}
 
 
-def account_key(entry: WorkplaceConfigEntry) -> str:
+def account_key(entry: ConfigEntry[Any]) -> str:
     """Device identifier of the account; every other identifier starts with it."""
     return str(entry.unique_id)
 
 
-def object_key(entry: WorkplaceConfigEntry, object_id: str) -> str:
+def object_key(entry: ConfigEntry[Any], object_id: str) -> str:
     """Device identifier of a zone or space of this entry."""
     return f"{entry.unique_id}_{object_id}"
+
+
+def remove_stale_devices(hass: HomeAssistant, entry: ConfigEntry[Any], current: set[str]) -> None:
+    """Drop the entry's devices whose object (space, zone, lock, pod) is gone from the server."""
+    keep = {object_key(entry, object_id) for object_id in current} | {account_key(entry)}
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        keys = {key for domain, key in device.identifiers if domain == DOMAIN}
+        if keys and not keys & keep:
+            LOGGER.debug("%s: removing device %s, gone from the server", entry.title, keys)
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
 
 
 def account_device(entry: WorkplaceConfigEntry, account: Account) -> DeviceInfo:
