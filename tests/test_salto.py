@@ -414,3 +414,23 @@ async def test_doors_come_and_go_without_restart(
     registry = dr.async_get(hass)
     gone = registry.async_get_device(identifiers={(DOMAIN, f"salto_ks_{sim.site_id}_{salto.room}")})
     assert gone is None
+
+
+async def test_site_door_and_pod_devices(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Doors and pods hang under the site device, which exists before them."""
+    await loaded(hass, salto_entry, salto)
+    registry = dr.async_get(hass)
+    site = registry.async_get_device(identifiers={(DOMAIN, f"salto_ks_{salto.sim.site_id}")})
+    door = registry.async_get_device(
+        identifiers={(DOMAIN, f"salto_ks_{salto.sim.site_id}_{salto.front}")}
+    )
+    assert site is not None
+    assert door is not None
+    assert door.via_device_id == site.id
+    assert door.manufacturer == "SALTO Systems"
+    assert "non existing `via_device`" not in caplog.text

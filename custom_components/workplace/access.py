@@ -27,6 +27,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator, UpdateFailed
@@ -65,6 +66,7 @@ type AccessConfigEntry = ConfigEntry[AccessCoordinator]
 REMEMBERED_ENTRIES: Final = 4096
 # A stream that sends nothing, not even a ping, this long is treated as dead.
 STREAM_SILENCE: Final = 90.0
+MANUFACTURER: Final = "SALTO Systems"
 RECONNECT_DELAYS: Final = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
 
 
@@ -181,6 +183,15 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
         current = {lock.id for lock in locks} | {pod.id for pod in pods}
         if current != self._objects_seen:
             self._objects_seen = current
+            # The site first: every door and pod device hangs under it.
+            dr.async_get(self.hass).async_get_or_create(
+                config_entry_id=self.config_entry.entry_id,
+                identifiers={(DOMAIN, str(self.config_entry.unique_id))},
+                name=site.name,
+                manufacturer=MANUFACTURER,
+                model="SALTO KS site",
+                entry_type=dr.DeviceEntryType.SERVICE,
+            )
             remove_stale_devices(self.hass, self.config_entry, current)
         return AccessSnapshot(
             site=site, locks={lock.id: lock for lock in locks}, pods={p.id: p for p in pods}

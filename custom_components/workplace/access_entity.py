@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .access import AccessConfigEntry, AccessCoordinator
+from .access import MANUFACTURER, AccessConfigEntry, AccessCoordinator
 from .const import DOMAIN
+from .entity import WritesOnChange
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
@@ -19,52 +19,17 @@ if TYPE_CHECKING:
 
     from .api import Lock, Pod
 
-MANUFACTURER = "SALTO Systems"
 
-
-class AccessEntity(CoordinatorEntity[AccessCoordinator]):
-    """An entity of a SALTO KS site; writes only when what it shows changed."""
-
-    _attr_has_entity_name = True
-    _last_shown: object = None
+class AccessEntity(WritesOnChange[AccessCoordinator]):
+    """An entity of a SALTO KS site: a lock's, a pod's or the site's."""
 
     def __init__(
         self, coordinator: AccessCoordinator, description: EntityDescription, object_id: str
     ) -> None:
         """Bind to the coordinator, a description and the lock, pod or site it is about."""
-        super().__init__(coordinator)
-        self.entity_description = description
+        super().__init__(coordinator, description)
         self.object_id = object_id
         self._attr_unique_id = f"{coordinator.config_entry.unique_id}_{object_id}_{description.key}"
-
-    @property
-    def shown(self) -> object:
-        """What the entity displays; equal values mean nothing to write."""
-        raise NotImplementedError
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        shown = (self.available, self.shown if self.available else None)
-        if shown != self._last_shown:
-            self._last_shown = shown
-            self.async_write_ha_state()
-
-    async def async_added_to_hass(self) -> None:
-        """Remember what the first write showed."""
-        await super().async_added_to_hass()
-        self._last_shown = (self.available, self.shown if self.available else None)
-
-
-def site_device(coordinator: AccessCoordinator) -> DeviceInfo:
-    """The site the entry is connected to."""
-    site = coordinator.data.site
-    return DeviceInfo(
-        identifiers={(DOMAIN, str(coordinator.config_entry.unique_id))},
-        name=site.name,
-        manufacturer=MANUFACTURER,
-        model="SALTO KS site",
-        entry_type=DeviceEntryType.SERVICE,
-    )
 
 
 class AccessLockEntity(AccessEntity):

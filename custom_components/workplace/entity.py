@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
 from .const import CONF_SPACE_ENTITIES
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from .snapshot import SpaceState, ZoneState
 
 
-class WorkplaceEntity(CoordinatorEntity[WorkplaceCoordinator]):
-    """An entity fed by the entry's coordinator.
+class WritesOnChange[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
+    """An entity fed by an entry's coordinator.
 
     A poll reaches every entity, but an entity writes its state only when what it shows (its
     `shown` value or its availability) changed: an idle poll writes nothing.
@@ -31,7 +31,7 @@ class WorkplaceEntity(CoordinatorEntity[WorkplaceCoordinator]):
     _attr_has_entity_name = True
     _last_shown: object = None
 
-    def __init__(self, coordinator: WorkplaceCoordinator, description: EntityDescription) -> None:
+    def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
         """Bind the entity to its coordinator and description."""
         super().__init__(coordinator)
         self.entity_description = description
@@ -52,6 +52,10 @@ class WorkplaceEntity(CoordinatorEntity[WorkplaceCoordinator]):
         """Remember what the first write showed."""
         await super().async_added_to_hass()
         self._last_shown = (self.available, self.shown if self.available else None)
+
+
+class WorkplaceEntity(WritesOnChange[WorkplaceCoordinator]):
+    """An entity of a booking provider's entry (PlaceOS, Deskbee)."""
 
 
 class AccountEntity(WorkplaceEntity):
