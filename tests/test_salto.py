@@ -210,6 +210,8 @@ async def test_live_entries_fire_once_through_drops_stalls_and_replays(
     await settle(hass, salto)
     assert len(bus_events) == 2
 
+    live = entity_id(hass, "binary_sensor", salto.uid("site", "live_entries"))
+    assert hass.states.get(live).state == "on"
     tokens = sim.tokens_issued + sim.refreshes
     sim.stream.drop_all()
     await sim.stream.wait_disconnected()
@@ -255,6 +257,33 @@ async def test_pod_guests(
     assert full.value.translation_key == "pod_full"
     await act(hass, "remove_guest", entry, pod_id=salto.pod, email="vera@example.com")
     assert [g["email"] for g in sim.pod(salto.pod)["guests"]] == ["w@example.com"]
+    with pytest.raises(ServiceValidationError) as half:
+        await act(
+            hass,
+            "add_guest",
+            entry,
+            pod_id=salto.pod,
+            email="h@x.com",
+            name="H",
+            start=in_minutes(0),
+        )
+    assert half.value.translation_key == "period_both"
+    outside = sim.add_lock("Roof hatch")
+    await entry.runtime_data.async_refresh()
+    await act(hass, "remove_guest", entry, pod_id=salto.pod, email="w@example.com")
+    with pytest.raises(HomeAssistantError) as wrong_lock:
+        await act(
+            hass,
+            "add_guest",
+            entry,
+            pod_id=salto.pod,
+            email="z@example.com",
+            name="Z",
+            start=in_minutes(0),
+            end=in_minutes(60),
+            lock_ids=[outside],
+        )
+    assert wrong_lock.value.translation_key == "pod_locks_not_in_pod"
     with pytest.raises(ServiceValidationError) as no_pod:
         await act(hass, "add_guest", entry, pod_id="nope", email="y@example.com", name="Y")
     assert no_pod.value.translation_key == "pod_not_found"

@@ -231,7 +231,8 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
                 LOGGER.exception("%s: unexpected error in the door entries stream", self.name)
             if self.stream.connected:
                 attempt = 0
-            self.stream.connected = False
+                self.stream.connected = False
+                self.async_update_listeners()
             self.stream.reconnects += 1
             await self._fallback()
             delays = self.reconnect_delays
@@ -242,6 +243,7 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
         # What happened while we were not listening is fetched once; the stream does the rest.
         await self._fallback()
         self.stream.connected = True
+        self.async_update_listeners()
 
     async def _fallback(self) -> None:
         try:

@@ -19,10 +19,12 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
-from .access import AccessConfigEntry, access_signal
-from .access_entity import AccessLockEntity, PodEntity, add_access_entities
+from .access import AccessConfigEntry, AccessCoordinator, access_signal
+from .access_entity import AccessEntity, AccessLockEntity, PodEntity, add_access_entities
+from .const import DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -97,10 +99,19 @@ ACCESS = EventEntityDescription(
 )
 
 
+STREAM = BinarySensorEntityDescription(
+    key="live_entries",
+    translation_key="live_entries",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
 def setup_binary_sensors(
     entry: AccessConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Online, intrusion and left-open per lock."""
+    """Online, intrusion and left-open per lock; whether door entries stream live."""
+    async_add_entities([StreamBinarySensor(entry.runtime_data, STREAM, "site")])
     add_access_entities(
         entry,
         async_add_entities,
@@ -145,6 +156,34 @@ class LockBinarySensor(AccessLockEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """The fact as the lock last reported it."""
         return self.entity_description.value_fn(self.door)
+
+
+class StreamBinarySensor(AccessEntity, BinarySensorEntity):
+    """On while door entries arrive live over the stream (off: fetched at each poll)."""
+
+    def __init__(
+        self, coordinator: AccessCoordinator, description: BinarySensorEntityDescription, key: str
+    ) -> None:
+        """Attach to the site device."""
+        super().__init__(coordinator, description, key)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, str(coordinator.config_entry.unique_id))}
+        )
+
+    @property
+    def available(self) -> bool:
+        """The stream's state is known whatever the polls do."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the entries stream is connected."""
+        return self.coordinator.stream.connected
+
+    @property
+    def shown(self) -> object:
+        """Written when the stream connects or drops."""
+        return self.is_on
 
 
 class BatterySensor(AccessLockEntity, SensorEntity):
