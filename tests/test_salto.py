@@ -251,6 +251,8 @@ async def test_pod_guests(
     )
     assert response["guest"]["email"] == "vera@example.com"
     assert response["guest"]["access_rule"] == "custom"
+    guests = entity_id(hass, "sensor", salto.uid(salto.pod, "guests"))
+    assert hass.states.get(guests).state == "1"
     await act(hass, "add_guest", entry, pod_id=salto.pod, email="w@example.com", name="W")
     with pytest.raises(HomeAssistantError) as full:
         await act(hass, "add_guest", entry, pod_id=salto.pod, email="x@example.com", name="X")
@@ -391,6 +393,7 @@ async def test_lock_details(
         await entity.async_open(code=sim.current_otp())
     assert refused.value.translation_key == "rejected"
     sim.set_lock(salto.front, online=False, intrusion_alarm=True)
+    front = entity_id(hass, "lock", salto.uid(salto.front, "door"))
     await salto_entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
     assert (
@@ -401,6 +404,8 @@ async def test_lock_details(
         hass.states.get(entity_id(hass, "binary_sensor", salto.uid(salto.front, "intrusion"))).state
         == "on"
     )
+    # An offline door cannot be opened from here: its lock is unavailable.
+    assert hass.states.get(front).state == "unavailable"
 
 
 async def test_outage_and_diagnostics(

@@ -51,6 +51,11 @@ class SaltoLock(AccessLockEntity, LockEntity):
     _attr_code_format = CODE_FORMAT
 
     @property
+    def available(self) -> bool:
+        """An offline door cannot be opened from here (its `online` sensor tells why)."""
+        return super().available and self.door.online is not False
+
+    @property
     def is_locked(self) -> bool | None:
         """Locked, unlocked (opened or office mode), or unknown."""
         state = self.door.locked_state

@@ -466,7 +466,7 @@ async def remove_guest(ctx: ActionContext) -> ServiceResponse:
             await coordinator.client.remove_pod_guest(
                 coordinator.site_id, pod, ctx.email(ATTR_EMAIL)
             )
-        await coordinator.async_request_refresh()
+        await coordinator.async_refresh()
         return None
     booking_id = ctx.booking_id()
     email = ctx.email(ATTR_EMAIL)
@@ -552,7 +552,8 @@ async def _add_pod_guest(ctx: ActionContext, coordinator: AccessCoordinator) -> 
             )
         except WorkplaceRefusedError as err:
             raise failed(POD_REFUSALS.get(err.code, "pod_rule"), reason=str(err)) from err
-    await coordinator.async_request_refresh()
+    # Not debounced: the pod's sensors show the new guest when the action returns.
+    await coordinator.async_refresh()
     return {
         "guest": {
             "id": guest.id,
