@@ -24,6 +24,7 @@ from custom_components.workplace.const import (
     DOMAIN,
 )
 from tests.helpers import DeskbeeSite, SmallSite, build_deskbee_site, build_small_site
+from tests.secret_guard import assert_no_leaks, register
 from tests.simulators.deskbee import DeskbeeSimulator
 from tests.simulators.placeos import PlaceOSSimulator
 
@@ -31,6 +32,15 @@ from tests.simulators.placeos import PlaceOSSimulator
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/workplace."""
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Generator[None]:
+    """Fail the test if a registered secret reached the log or any state or attribute."""
+    yield
+    assert_no_leaks(request, caplog)
 
 
 @pytest.fixture
@@ -44,18 +54,24 @@ def entity_registry_enabled_by_default() -> Generator[None]:
 
 
 @pytest.fixture
-async def placeos(socket_enabled: None) -> AsyncGenerator[PlaceOSSimulator]:
+async def placeos(
+    socket_enabled: None, request: pytest.FixtureRequest
+) -> AsyncGenerator[PlaceOSSimulator]:
     """A seeded PlaceOS tenant (two buildings, ~150 desks) served on loopback."""
     simulator = PlaceOSSimulator(seed=1)
+    register(request, simulator.api_key)
     await simulator.start()
     yield simulator
     await simulator.stop()
 
 
 @pytest.fixture
-async def small_site(socket_enabled: None) -> AsyncGenerator[SmallSite]:
+async def small_site(
+    socket_enabled: None, request: pytest.FixtureRequest
+) -> AsyncGenerator[SmallSite]:
     """A small hand-made PlaceOS tenant served on loopback."""
     simulator = PlaceOSSimulator(seed=None)
+    register(request, simulator.api_key)
     site = build_small_site(simulator)
     await simulator.start()
     yield site
@@ -91,10 +107,13 @@ def make_entry(sim: PlaceOSSimulator, zones: list[str], **options: object) -> Mo
 
 
 @pytest.fixture
-async def deskbee_site(socket_enabled: None) -> AsyncGenerator[DeskbeeSite]:
+async def deskbee_site(
+    socket_enabled: None, request: pytest.FixtureRequest
+) -> AsyncGenerator[DeskbeeSite]:
     """A small hand-made Deskbee account served on loopback."""
     # Deskbee books in the account's local time; the client uses Home Assistant's time zone.
     simulator = DeskbeeSimulator(seed=None, timezone="US/Pacific")
+    register(request, simulator.client_secret, WEBHOOK_SECRET)
     site = build_deskbee_site(simulator)
     await simulator.start()
     yield site

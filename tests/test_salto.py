@@ -29,6 +29,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.workplace.const import CONF_IDENTITY_URL, CONF_SITE, DOMAIN
 from tests.conftest import setup_entry
 from tests.helpers import entity_id
+from tests.secret_guard import register
 from tests.simulators.salto import SaltoSimulator
 from tests.test_services import act, in_minutes
 
@@ -48,9 +49,10 @@ class SaltoSite:
 
 
 @pytest.fixture
-async def salto(socket_enabled: None) -> AsyncGenerator[SaltoSite]:
+async def salto(socket_enabled: None, request: pytest.FixtureRequest) -> AsyncGenerator[SaltoSite]:
     """A small SALTO KS site on loopback."""
     sim = SaltoSimulator(seed=None)
+    register(request, sim.password, sim.client_secret)
     sim.stream.ping_interval = 0.2
     front = sim.add_lock("Front door")
     room = sim.add_lock("Room 1.04")
@@ -153,6 +155,7 @@ async def test_doors_and_pods_as_entities(
 
 
 async def test_open_with_the_app_code(
+    request: pytest.FixtureRequest,
     hass: HomeAssistant,
     salto: SaltoSite,
     salto_entry: MockConfigEntry,
@@ -167,9 +170,9 @@ async def test_open_with_the_app_code(
             "lock", "open", {"entity_id": door, "code": "AAAAA"}, blocking=True
         )
     assert wrong.value.translation_key == "code_invalid"
-    await hass.services.async_call(
-        "lock", "open", {"entity_id": door, "code": sim.current_otp()}, blocking=True
-    )
+    code = sim.current_otp()
+    register(request, code)
+    await hass.services.async_call("lock", "open", {"entity_id": door, "code": code}, blocking=True)
     await settle(hass, salto, lambda: len(bus_events) >= 1)
     assert sim.lock(salto.front)["locked_state"] == "unlocked"
     assert [(e["type"], e["method"]) for e in bus_events] == [("access_granted", "remote")]
