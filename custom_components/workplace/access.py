@@ -43,6 +43,7 @@ from .api import (
     WorkplaceAuthenticationError,
     WorkplaceError,
     WorkplacePermissionError,
+    WorkplaceRateLimitError,
 )
 from .api.salto_json import parse_entry
 from .api.signalr import StreamClosedError, listen
@@ -55,6 +56,7 @@ from .const import (
     EVENT_WORKPLACE,
     LOGGER,
 )
+from .coordinator import back_to_normal, slow_down
 from .devices import remove_stale_devices
 
 if TYPE_CHECKING:
@@ -143,14 +145,15 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
 
     def __init__(self, hass: HomeAssistant, entry: AccessConfigEntry) -> None:
         """Read the entry's site and options."""
+        self.interval = timedelta(
+            seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
+        )
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
-            ),
+            update_interval=self.interval,
         )
         self.client = create_access_client(hass, entry.data)
         self.site_id: str = entry.data[CONF_SITE]
@@ -174,12 +177,15 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
+        except WorkplaceRateLimitError as err:
+            raise slow_down(self, self.interval, err) from err
         except WorkplaceError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        back_to_normal(self, self.interval)
         current = {lock.id for lock in locks} | {pod.id for pod in pods}
         if current != self._objects_seen:
             self._objects_seen = current

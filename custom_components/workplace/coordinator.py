@@ -21,7 +21,11 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import (
+    DataUpdateCoordinator,
+    TimestampDataUpdateCoordinator,
+    UpdateFailed,
+)
 from homeassistant.util import dt as dt_util
 
 from .activity import Activity, activities, diff, is_stale, merge
@@ -73,6 +77,26 @@ class PushHealth:
     rejected_signatures: int = 0
     duplicates: int = 0
     stale: int = 0
+
+
+def slow_down(
+    coordinator: DataUpdateCoordinator[Any], interval: timedelta, err: WorkplaceRateLimitError
+) -> UpdateFailed:
+    """Wait as long as the server asked (or twice the interval) before polling again."""
+    wait = timedelta(seconds=err.retry_after or 2 * interval.total_seconds())
+    coordinator.update_interval = max(wait, interval)
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="rate_limited",
+        translation_placeholders={"seconds": str(int(wait.total_seconds()))},
+    )
+
+
+def back_to_normal(coordinator: DataUpdateCoordinator[Any], interval: timedelta) -> None:
+    """After a good poll, poll at the configured interval again."""
+    if coordinator.update_interval != interval:
+        LOGGER.info("%s: back to polling every %s", coordinator.name, interval)
+        coordinator.update_interval = interval
 
 
 def default_interval(entry: ConfigEntry) -> timedelta:
@@ -147,9 +171,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
 
     async def _async_update_data(self) -> Snapshot:
         snapshot = await self._call(self._fetch)
-        if self.update_interval != self.interval:
-            LOGGER.info("%s: back to polling every %s", self.name, self.interval)
-            self.update_interval = self.interval
+        back_to_normal(self, self.interval)
         self._sync_devices(snapshot)
         return snapshot
 
@@ -295,14 +317,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except WorkplaceRateLimitError as err:
-            # Slow down as asked; the next successful poll restores the configured interval.
-            wait = timedelta(seconds=err.retry_after or 2 * self.interval.total_seconds())
-            self.update_interval = max(wait, self.interval)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                translation_placeholders={"seconds": str(int(wait.total_seconds()))},
-            ) from err
+            raise slow_down(self, self.interval, err) from err
         except WorkplaceError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
