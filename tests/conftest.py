@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 from unittest.mock import patch
 
@@ -10,7 +11,9 @@ from homeassistant.const import (
     CONF_API_KEY,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_PASSWORD,
     CONF_URL,
+    CONF_USERNAME,
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import Event, HomeAssistant
@@ -18,15 +21,24 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.workplace.const import (
+    CONF_IDENTITY_URL,
     CONF_PROVIDER,
+    CONF_SITE,
     CONF_WEBHOOK_SECRET,
     CONF_ZONES,
     DOMAIN,
 )
-from tests.helpers import DeskbeeSite, SmallSite, build_deskbee_site, build_small_site
+from tests.helpers import (
+    DeskbeeSite,
+    SaltoSite,
+    SmallSite,
+    build_deskbee_site,
+    build_small_site,
+)
 from tests.secret_guard import assert_no_leaks, register
 from tests.simulators.deskbee import DeskbeeSimulator
 from tests.simulators.placeos import PlaceOSSimulator
+from tests.simulators.salto import SaltoSimulator
 
 
 @pytest.fixture(autouse=True)
@@ -158,3 +170,63 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+@pytest.fixture
+async def salto(socket_enabled: None, request: pytest.FixtureRequest) -> AsyncGenerator[SaltoSite]:
+    """A small SALTO KS site on loopback."""
+    sim = SaltoSimulator(seed=None)
+    register(request, sim.password, sim.client_secret)
+    sim.stream.ping_interval = 0.2
+    front = sim.add_lock("Front door")
+    room = sim.add_lock("Room 1.04")
+    pod = sim.add_pod("Level 1 visitors", locks=[front, room], max_guest_amount=2)
+    await sim.start()
+    yield SaltoSite(sim=sim, front=front, room=room, pod=pod)
+    await sim.stop()
+
+
+@pytest.fixture
+def salto_entry(salto: SaltoSite) -> MockConfigEntry:
+    """An entry for the site."""
+    sim = salto.sim
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="SALTO site",
+        unique_id=f"salto_ks_{sim.site_id}",
+        data={
+            "provider": "salto_ks",
+            CONF_URL: sim.url,
+            CONF_IDENTITY_URL: sim.identity_url,
+            CONF_CLIENT_ID: sim.client_id,
+            CONF_CLIENT_SECRET: sim.client_secret,
+            CONF_USERNAME: sim.username,
+            CONF_PASSWORD: sim.password,
+            CONF_SITE: sim.site_id,
+        },
+    )
+
+
+async def loaded(hass: HomeAssistant, entry: MockConfigEntry, site: SaltoSite) -> MockConfigEntry:
+    """Set up the entry with a quick stream reconnect, and wait for the stream."""
+    await setup_entry(hass, entry)
+    entry.runtime_data.reconnect_delays = (0.05,)
+    # The hub pings every 0.2 s here; a second without anything means the stream stalled.
+    entry.runtime_data.silence = 1.0
+    await settle(hass, site, lambda: entry.runtime_data.stream.connected)
+    return entry
+
+
+async def settle(
+    hass: HomeAssistant, site: SaltoSite, done: Callable[[], bool] = lambda: True
+) -> None:
+    """Let the hub deliver, and wait (boundedly) until Home Assistant handled what it sent.
+
+    The stream runs as a background task that `async_block_till_done` does not wait for.
+    """
+    await site.sim.stream.flush()
+    for _ in range(200):
+        await hass.async_block_till_done()
+        if done():
+            return
+        await asyncio.sleep(0.01)

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from tests.simulators.deskbee import DeskbeeSimulator
 from tests.simulators.placeos import PlaceOSSimulator
+from tests.simulators.salto import SaltoSimulator
 
 POLL = timedelta(seconds=60)
 
@@ -158,3 +159,17 @@ def build_deskbee_site(sim: DeskbeeSimulator) -> DeskbeeSite:
         desk2=sim.add_place(floor, "EST 1.002"),
         room=sim.add_place(floor, "Sala Jupiter", place_type="meetingroom", capacity=6),
     )
+
+
+@dataclass
+class SaltoSite:
+    """A site with a front door, a meeting-room door and a pod over both."""
+
+    sim: SaltoSimulator
+    front: str
+    room: str
+    pod: str
+
+    def uid(self, object_id: str, key: str) -> str:
+        """Unique id of one entity."""
+        return f"salto_ks_{self.sim.site_id}_{object_id}_{key}"

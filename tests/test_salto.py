@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -27,85 +24,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.const import CONF_IDENTITY_URL, CONF_SITE, DOMAIN
-from tests.conftest import setup_entry
-from tests.helpers import entity_id
+from tests.conftest import loaded, settle
+from tests.helpers import SaltoSite, entity_id
 from tests.secret_guard import register
-from tests.simulators.salto import SaltoSimulator
 from tests.test_services import act, in_minutes
-
-
-@dataclass
-class SaltoSite:
-    """A site with a front door, a meeting-room door and a pod over both."""
-
-    sim: SaltoSimulator
-    front: str
-    room: str
-    pod: str
-
-    def uid(self, object_id: str, key: str) -> str:
-        """Unique id of one entity."""
-        return f"salto_ks_{self.sim.site_id}_{object_id}_{key}"
-
-
-@pytest.fixture
-async def salto(socket_enabled: None, request: pytest.FixtureRequest) -> AsyncGenerator[SaltoSite]:
-    """A small SALTO KS site on loopback."""
-    sim = SaltoSimulator(seed=None)
-    register(request, sim.password, sim.client_secret)
-    sim.stream.ping_interval = 0.2
-    front = sim.add_lock("Front door")
-    room = sim.add_lock("Room 1.04")
-    pod = sim.add_pod("Level 1 visitors", locks=[front, room], max_guest_amount=2)
-    await sim.start()
-    yield SaltoSite(sim=sim, front=front, room=room, pod=pod)
-    await sim.stop()
-
-
-@pytest.fixture
-def salto_entry(salto: SaltoSite) -> MockConfigEntry:
-    """An entry for the site."""
-    sim = salto.sim
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="SALTO site",
-        unique_id=f"salto_ks_{sim.site_id}",
-        data={
-            "provider": "salto_ks",
-            CONF_URL: sim.url,
-            CONF_IDENTITY_URL: sim.identity_url,
-            CONF_CLIENT_ID: sim.client_id,
-            CONF_CLIENT_SECRET: sim.client_secret,
-            CONF_USERNAME: sim.username,
-            CONF_PASSWORD: sim.password,
-            CONF_SITE: sim.site_id,
-        },
-    )
-
-
-async def loaded(hass: HomeAssistant, entry: MockConfigEntry, site: SaltoSite) -> MockConfigEntry:
-    """Set up the entry with a quick stream reconnect, and wait for the stream."""
-    await setup_entry(hass, entry)
-    entry.runtime_data.reconnect_delays = (0.05,)
-    # The hub pings every 0.2 s here; a second without anything means the stream stalled.
-    entry.runtime_data.silence = 1.0
-    await settle(hass, site, lambda: entry.runtime_data.stream.connected)
-    return entry
-
-
-async def settle(
-    hass: HomeAssistant, site: SaltoSite, done: Callable[[], bool] = lambda: True
-) -> None:
-    """Let the hub deliver, and wait (boundedly) until Home Assistant handled what it sent.
-
-    The stream runs as a background task that `async_block_till_done` does not wait for.
-    """
-    await site.sim.stream.flush()
-    for _ in range(200):
-        await hass.async_block_till_done()
-        if done():
-            return
-        await asyncio.sleep(0.01)
 
 
 async def test_config_flow(hass: HomeAssistant, salto: SaltoSite) -> None:

@@ -1,0 +1,196 @@
+"""One fault matrix for all three providers: every way a server fails, and what users see.
+
+Each fault is injected into the simulator for one poll. What must hold for every provider:
+the entities go unavailable (never a stale or guessed state), the entry stays loaded, nobody
+is asked to log in again, and the next good poll brings everything back by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.workplace.const import DOMAIN
+from tests.conftest import loaded, setup_entry
+from tests.helpers import DeskbeeSite, SaltoSite, SmallSite, entity_id
+from tests.simulators.faults import FaultInjector
+
+JSON = {"Content-Type": "application/json"}
+HTML = {"Content-Type": "text/html"}
+
+
+@dataclass
+class Provider:
+    """One provider's running entry, its simulator's faults and one entity to watch."""
+
+    entry: MockConfigEntry
+    faults: FaultInjector
+    path: str
+    entity: str
+    healthy: str
+    go_down: Callable[[], Awaitable[None]]
+    come_up: Callable[[], Awaitable[None]]
+    revoke: Callable[[], None]
+    expire_tokens: Callable[[], None] | None
+
+    async def poll(self, hass: HomeAssistant) -> str:
+        """Poll once and return the watched entity's state."""
+        await self.entry.runtime_data.async_refresh()
+        await hass.async_block_till_done()
+        state = hass.states.get(self.entity)
+        assert state is not None
+        return state.state
+
+
+@pytest.fixture(params=["placeos", "deskbee", "salto_ks"])
+def simulated(request: pytest.FixtureRequest) -> tuple[str, object, MockConfigEntry]:
+    """Each provider's simulator and entry (sync: it picks async fixtures by name)."""
+    site, entry = {
+        "placeos": ("small_site", "site_entry"),
+        "deskbee": ("deskbee_site", "deskbee_entry"),
+        "salto_ks": ("salto", "salto_entry"),
+    }[request.param]
+    return request.param, request.getfixturevalue(site), request.getfixturevalue(entry)
+
+
+@pytest.fixture
+async def provider(hass: HomeAssistant, simulated: tuple[str, object, MockConfigEntry]) -> Provider:
+    """The provider set up against its simulator, healthy."""
+    name, site, entry = simulated
+    if isinstance(site, SmallSite):
+        await setup_entry(hass, entry)
+        sim = site.sim
+        return Provider(
+            entry=entry,
+            faults=sim.faults,
+            path="/api/staff/v1/bookings",
+            entity=entity_id(hass, "sensor", site.uid(site.desk1, "status")),
+            healthy="free",
+            go_down=sim.go_down,
+            come_up=sim.come_up,
+            revoke=lambda: sim.revoke_key(sim.api_key),
+            expire_tokens=None,  # API keys do not expire
+        )
+    if isinstance(site, DeskbeeSite):
+        await setup_entry(hass, entry)
+        return Provider(
+            entry=entry,
+            faults=site.sim.faults,
+            path="/v1.1/bookings",
+            entity=entity_id(hass, "sensor", site.uid(site.desk1, "status")),
+            healthy="free",
+            go_down=site.sim.go_down,
+            come_up=site.sim.come_up,
+            revoke=site.sim.revoke_client,
+            expire_tokens=site.sim.expire_tokens,
+        )
+    assert isinstance(site, SaltoSite), name
+    await loaded(hass, entry, site)
+    return Provider(
+        entry=entry,
+        faults=site.sim.faults,
+        path=f"/v1.1/sites/{site.sim.site_id}/locks",
+        entity=entity_id(hass, "lock", site.uid(site.front, "door")),
+        healthy="locked",
+        go_down=site.sim.go_down,
+        come_up=site.sim.come_up,
+        revoke=site.sim.revoke_user,
+        expire_tokens=site.sim.expire_tokens,
+    )
+
+
+def reauth_flows(hass: HomeAssistant) -> list[str]:
+    """Sources of the integration's flows in progress."""
+    return [
+        flow["context"]["source"]
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    ]
+
+
+FAULTS: dict[str, Callable[[FaultInjector, str], None]] = {
+    "server error 500": lambda faults, path: faults.fail_next(500, path=path),
+    "bad gateway page": lambda faults, path: faults.fail_next(
+        502, path=path, body="<html><h1>502 Bad Gateway</h1></html>", headers=HTML
+    ),
+    "maintenance 503": lambda faults, path: faults.fail_next(
+        503, path=path, headers={"Retry-After": "30"}
+    ),
+    # aiohttp resends a read once when a kept-alive connection was cut: cut both.
+    "connection reset": lambda faults, path: faults.drop_next(count=2, path=path),
+    "truncated JSON": lambda faults, path: faults.malformed_next(path=path),
+    "login page with 200": lambda faults, path: faults.fail_next(
+        200, path=path, body="<html><form>Sign in</form></html>", headers=HTML
+    ),
+    "JSON of the wrong shape": lambda faults, path: faults.fail_next(
+        200, path=path, body='"maintenance"', headers=JSON
+    ),
+    "timeout": lambda faults, path: faults.delay_next(5, path=path),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_a_failed_poll_makes_entities_unavailable_until_the_next_good_one(
+    hass: HomeAssistant, provider: Provider, fault: str
+) -> None:
+    """No fault crashes a platform, shows a stale state or asks the user to log in again.
+
+    No frozen clock here: the timeout needs the event loop's clock to run.
+    """
+    assert await provider.poll(hass) == provider.healthy
+    provider.entry.runtime_data.client.request_timeout = 0.2
+    FAULTS[fault](provider.faults, provider.path)
+
+    assert await provider.poll(hass) == STATE_UNAVAILABLE
+    assert provider.entry.state is ConfigEntryState.LOADED
+    assert reauth_flows(hass) == []
+
+    provider.faults.clear()
+    assert await provider.poll(hass) == provider.healthy
+
+
+async def test_server_down_then_back(hass: HomeAssistant, provider: Provider) -> None:
+    """Connection refused: unavailable while down, back by itself once the server listens."""
+    await provider.go_down()
+    assert await provider.poll(hass) == STATE_UNAVAILABLE
+    assert reauth_flows(hass) == []
+    await provider.come_up()
+    assert await provider.poll(hass) == provider.healthy
+
+
+async def test_rate_limit_waits_as_long_as_asked(hass: HomeAssistant, provider: Provider) -> None:
+    """429 with Retry-After: polling slows to the server's wish, then returns to normal."""
+    coordinator = provider.entry.runtime_data
+    normal = coordinator.update_interval
+    provider.faults.fail_next(429, path=provider.path, headers={"Retry-After": "900"})
+    assert await provider.poll(hass) == STATE_UNAVAILABLE
+    assert coordinator.update_interval == timedelta(seconds=900)
+    assert reauth_flows(hass) == []
+    assert await provider.poll(hass) == provider.healthy
+    assert coordinator.update_interval == normal
+
+
+async def test_revoked_credentials_ask_to_log_in_again(
+    hass: HomeAssistant, provider: Provider
+) -> None:
+    """Only credentials the server refuses for good start reauthentication, once."""
+    provider.revoke()
+    await provider.poll(hass)
+    assert reauth_flows(hass) == [SOURCE_REAUTH]
+    await provider.poll(hass)
+    assert reauth_flows(hass) == [SOURCE_REAUTH]
+
+
+async def test_expired_tokens_are_renewed_silently(hass: HomeAssistant, provider: Provider) -> None:
+    """A token the server dropped is renewed without the user noticing anything."""
+    if provider.expire_tokens is None:
+        pytest.skip("this provider authenticates with a key that does not expire")
+    provider.expire_tokens()
+    assert await provider.poll(hass) == provider.healthy
+    assert reauth_flows(hass) == []
