@@ -19,6 +19,7 @@ from custom_components.workplace.api import (
     WorkplaceConnectionError,
     WorkplaceLimitReachedError,
     WorkplaceNotFoundError,
+    WorkplaceNotSentError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
     WorkplaceTimeoutError,
@@ -291,6 +292,25 @@ async def test_timeouts_and_refused_connections(
     with pytest.raises(WorkplaceConnectionError) as refused:
         await client_for(sim, session).get_zones()
     assert sim.api_key not in str(refused.value)
+
+
+async def test_a_create_that_never_left_says_nothing_changed(
+    small_site: SmallSite, session: aiohttp.ClientSession
+) -> None:
+    """Refused at connect: the booking surely was not made, so no look-up and no "unknown"."""
+    sim = small_site.sim
+    client = client_for(sim, session)
+    levels = [z for z in await client.get_zones() if z.kind is ZoneKind.LEVEL]
+    desk = next(s for s in await client.get_spaces(levels) if s.kind is SpaceKind.DESK)
+    await sim.go_down()
+    start, end = today()
+    # A fresh session: no kept-alive connection that could have carried the request.
+    async with aiohttp.ClientSession() as fresh:
+        with pytest.raises(WorkplaceNotSentError) as refused:
+            await client_for(sim, fresh).create_booking(space=desk, start=start, end=end)
+    assert "never reached the server" in str(refused.value)
+    await sim.come_up()
+    assert sim.bookings == {}
 
 
 async def test_non_list_page_is_a_bad_response(

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -21,6 +23,7 @@ from custom_components.workplace.const import DOMAIN
 from tests.conftest import loaded, setup_entry
 from tests.helpers import DeskbeeSite, SaltoSite, SmallSite, entity_id
 from tests.simulators.faults import FaultInjector
+from tests.test_services import act, in_minutes
 
 JSON = {"Content-Type": "application/json"}
 HTML = {"Content-Type": "text/html"}
@@ -39,6 +42,10 @@ class Provider:
     come_up: Callable[[], Awaitable[None]]
     revoke: Callable[[], None]
     expire_tokens: Callable[[], None] | None
+    # The provider's one call that must never happen twice, and how to count what it made.
+    create: tuple[str, dict[str, Any]]
+    create_path: str
+    created: Callable[[], int]
 
     async def poll(self, hass: HomeAssistant) -> str:
         """Poll once and return the watched entity's state."""
@@ -77,6 +84,9 @@ async def provider(hass: HomeAssistant, simulated: tuple[str, object, MockConfig
             come_up=sim.come_up,
             revoke=lambda: sim.revoke_key(sim.api_key),
             expire_tokens=None,  # API keys do not expire
+            create=("create_booking", {"space_id": site.desk2, **next_hour()}),
+            create_path="/api/staff/v1/bookings",
+            created=lambda: len(sim.bookings),
         )
     if isinstance(site, DeskbeeSite):
         await setup_entry(hass, entry)
@@ -90,6 +100,12 @@ async def provider(hass: HomeAssistant, simulated: tuple[str, object, MockConfig
             come_up=site.sim.come_up,
             revoke=site.sim.revoke_client,
             expire_tokens=site.sim.expire_tokens,
+            create=(
+                "create_booking",
+                {"space_id": site.desk2, "user_email": "grace@example.com", **next_hour()},
+            ),
+            create_path="/v1.1/bookings/workspaces",
+            created=lambda: len(site.sim.bookings),
         )
     assert isinstance(site, SaltoSite), name
     await loaded(hass, entry, site)
@@ -103,7 +119,18 @@ async def provider(hass: HomeAssistant, simulated: tuple[str, object, MockConfig
         come_up=site.sim.come_up,
         revoke=site.sim.revoke_user,
         expire_tokens=site.sim.expire_tokens,
+        create=(
+            "add_guest",
+            {"pod_id": site.pod, "email": "vera@example.com", "name": "Vera", **next_hour()},
+        ),
+        create_path=f"/v1.1/sites/{site.sim.site_id}/pods/{site.pod}/guests",
+        created=lambda: len(site.sim.pod(site.pod)["guests"]),
     )
+
+
+def next_hour() -> dict[str, str]:
+    """A period from now to an hour from now."""
+    return {"start": in_minutes(0), "end": in_minutes(60)}
 
 
 def reauth_flows(hass: HomeAssistant) -> list[str]:
@@ -155,13 +182,21 @@ async def test_a_failed_poll_makes_entities_unavailable_until_the_next_good_one(
     assert await provider.poll(hass) == provider.healthy
 
 
-async def test_server_down_then_back(hass: HomeAssistant, provider: Provider) -> None:
-    """Connection refused: unavailable while down, back by itself once the server listens."""
+async def test_server_down_then_back(
+    hass: HomeAssistant, provider: Provider, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Connection refused: unavailable while down, back by itself once the server listens.
+
+    One log line when it goes, however long it stays down, and one when it returns.
+    """
     await provider.go_down()
+    assert await provider.poll(hass) == STATE_UNAVAILABLE
     assert await provider.poll(hass) == STATE_UNAVAILABLE
     assert reauth_flows(hass) == []
     await provider.come_up()
     assert await provider.poll(hass) == provider.healthy
+    assert caplog.text.count("Error fetching") == 1
+    assert caplog.text.count("data recovered") == 1
 
 
 async def test_rate_limit_waits_as_long_as_asked(hass: HomeAssistant, provider: Provider) -> None:
@@ -194,3 +229,66 @@ async def test_expired_tokens_are_renewed_silently(hass: HomeAssistant, provider
     provider.expire_tokens()
     assert await provider.poll(hass) == provider.healthy
     assert reauth_flows(hass) == []
+
+
+def writes(provider: Provider) -> int:
+    """How many times the create call was sent."""
+    return sum(
+        1
+        for method, path in provider.faults.requests
+        if method in ("POST", "PATCH") and path.startswith(provider.create_path)
+    )
+
+
+async def create_under(hass: HomeAssistant, provider: Provider) -> str:
+    """Run the provider's create command; how it ended, as the user is told."""
+    service, data = provider.create
+    try:
+        await act(hass, service, provider.entry, **data)
+    except HomeAssistantError as err:
+        return str(err.translation_key)
+    return "done"
+
+
+async def test_a_create_refused_before_acting_says_nothing_was_made(
+    hass: HomeAssistant, provider: Provider
+) -> None:
+    """The server fails before acting: one clear failure, nothing made, nothing retried."""
+    before = provider.created()
+    provider.faults.fail_next(503, path=provider.create_path)
+    provider.faults.requests.clear()
+    assert await create_under(hass, provider) == "cannot_connect"
+    assert provider.created() == before
+    assert writes(provider) == 1
+
+
+async def test_a_create_with_the_server_down_says_nothing_was_made(
+    hass: HomeAssistant, provider: Provider
+) -> None:
+    """Server gone: a clear failure and nothing made.
+
+    A refused connection says nothing changed. A kept-alive connection cut under the call is
+    ambiguous (the server may have acted), and with no way to look the user is told so.
+    """
+    before = provider.created()
+    await provider.go_down()
+    assert await create_under(hass, provider) in ("cannot_connect", "outcome_unknown")
+    await provider.come_up()
+    assert provider.created() == before
+
+
+@pytest.mark.parametrize("fault", ["answer lost", "answer too late"])
+async def test_a_create_whose_answer_is_lost_is_made_once(
+    hass: HomeAssistant, provider: Provider, fault: str
+) -> None:
+    """The server acted but its answer never came: reconciled into exactly one, never two."""
+    before = provider.created()
+    provider.entry.runtime_data.client.request_timeout = 0.3
+    if fault == "answer lost":
+        provider.faults.drop_next(path=provider.create_path)
+    else:
+        provider.faults.answer_late_next(2, path=provider.create_path)
+    provider.faults.requests.clear()
+    assert await create_under(hass, provider) == "done"
+    assert provider.created() == before + 1
+    assert writes(provider) == 1

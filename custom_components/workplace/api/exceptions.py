@@ -23,6 +23,10 @@ class WorkplaceConnectionError(WorkplaceError):
     """
 
 
+class WorkplaceNotSentError(WorkplaceConnectionError):
+    """The request never reached the server (refused, name not found): nothing changed."""
+
+
 class WorkplaceTimeoutError(WorkplaceConnectionError):
     """The server did not answer within the request timeout."""
 

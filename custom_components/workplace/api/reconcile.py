@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Coroutine
+from typing import Any
 
 from .exceptions import (
     WorkplaceConnectionError,
     WorkplaceError,
+    WorkplaceNotSentError,
     WorkplaceOutcomeUnknownError,
     WorkplaceTimeoutError,
 )
 
 
-async def look_after[T](error: WorkplaceConnectionError, look: Awaitable[T]) -> T:
+async def look_after[T](error: WorkplaceConnectionError, look: Coroutine[Any, Any, T]) -> T:
     """Find out what a write whose answer was lost did; unknown if we cannot even look."""
+    if isinstance(error, WorkplaceNotSentError):
+        look.close()
+        msg = f"{error}; it never reached the server, so nothing changed"
+        raise WorkplaceNotSentError(msg) from error
     try:
         return await look
     except WorkplaceError as err:

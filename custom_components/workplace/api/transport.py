@@ -16,6 +16,7 @@ import orjson
 from .exceptions import (
     WorkplaceBadResponseError,
     WorkplaceConnectionError,
+    WorkplaceNotSentError,
     WorkplaceTimeoutError,
 )
 
@@ -100,7 +101,10 @@ async def send(
     except TimeoutError as err:
         msg = f"Timed out after {timeout:g} s: {method} {url.path}"
         raise WorkplaceTimeoutError(msg) from err
-    except (aiohttp.ClientError, socket.gaierror, OSError) as err:
+    except (aiohttp.ClientConnectorError, socket.gaierror) as err:
+        msg = f"Could not connect for {method} {url.path}: {type(err).__name__}"
+        raise WorkplaceNotSentError(msg) from err
+    except (aiohttp.ClientError, OSError) as err:
         msg = f"Could not complete {method} {url.path}: {type(err).__name__}"
         raise WorkplaceConnectionError(msg) from err
     return Response(status=answer.status, headers=answer.headers, body=body)
