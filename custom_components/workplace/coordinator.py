@@ -77,6 +77,7 @@ class PushHealth:
     rejected_signatures: int = 0
     duplicates: int = 0
     stale: int = 0
+    coalesced: int = 0
 
 
 def slow_down(

@@ -82,6 +82,7 @@ async def async_get_config_entry_diagnostics(
             "rejected_signatures": coordinator.push.rejected_signatures,
             "duplicates": coordinator.push.duplicates,
             "stale": coordinator.push.stale,
+            "coalesced": coordinator.push.coalesced,
         },
     }
 

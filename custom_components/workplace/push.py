@@ -9,6 +9,7 @@ state is fetched, so an old delivery can never set an old state.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 import hashlib
 import hmac
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 MAX_BODY: Final = 64 * 1024
 # How many recent transaction ids are remembered to drop repeated deliveries.
 REMEMBERED: Final = 2048
+# A burst of deliveries must not become a burst of requests: Deskbee publishes no rate limit.
+PARALLEL_FETCHES: Final = 4
 ALGORITHMS: Final = ("sha256", "sha1")
 EVENTS_ABOUT_BOOKINGS: Final = frozenset({"booking", "checkin", "guest_checkin"})
 
@@ -64,7 +67,10 @@ class DeskbeeWebhook:
         self.coordinator = entry.runtime_data
         self._secret: str = entry.data[CONF_WEBHOOK_SECRET]
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._newest: dict[str, str] = {}
+        self._newest: OrderedDict[str, str] = OrderedDict()
+        # Bookings waiting for a fetch: more deliveries about one of them add no request.
+        self._queued: set[str] = set()
+        self._fetch_slots = asyncio.Semaphore(PARALLEL_FETCHES)
 
     def register(self) -> None:
         """Listen at /api/webhook/<id> until the entry unloads."""
@@ -111,6 +117,13 @@ class DeskbeeWebhook:
             push.stale += 1
             return web.Response(status=HTTPStatus.OK)
         self._newest[booking_id] = sent or self._newest.get(booking_id, "")
+        self._newest.move_to_end(booking_id)
+        while len(self._newest) > REMEMBERED:
+            self._newest.popitem(last=False)
+        if booking_id in self._queued:
+            push.coalesced += 1
+            return web.Response(status=HTTPStatus.OK)
+        self._queued.add(booking_id)
         self.entry.async_create_background_task(
             hass, self._refresh(booking_id), f"{DOMAIN} webhook {booking_id}"
         )
@@ -125,7 +138,10 @@ class DeskbeeWebhook:
         client = self.coordinator.client
         assert isinstance(client, DeskbeeClient)  # noqa: S101 - webhooks are Deskbee's
         try:
-            booking = await client.get_booking(booking_id)
+            async with self._fetch_slots:
+                # From here a new delivery needs a new fetch: this one may read too early.
+                self._queued.discard(booking_id)
+                booking = await client.get_booking(booking_id)
         except WorkplaceNotFoundError:
             LOGGER.debug("%s: pushed booking %s is gone", self.entry.title, booking_id)
             return

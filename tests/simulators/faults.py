@@ -56,6 +56,9 @@ class FaultInjector:
     def __init__(self) -> None:
         self._faults: list[QueuedFault] = []
         self.requests: list[tuple[str, str]] = []
+        # Requests being handled right now, and the most there ever were at once.
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     # -- queueing -------------------------------------------------------------------------
 
@@ -128,6 +131,14 @@ class FaultInjector:
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Log the request, then apply queued faults around the real handler."""
         self.requests.append((request.method, request.path_qs))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._apply(request, handler)
+        finally:
+            self.in_flight -= 1
+
+    async def _apply(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         for delay in self._take(request.path, {FaultKind.DELAY}):
             await asyncio.sleep(delay.seconds)
         outcomes = self._take(

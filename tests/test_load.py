@@ -1,0 +1,86 @@
+"""Bursts: many pushed deliveries at once are absorbed with few, bounded requests."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+import orjson
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.workplace.push import PARALLEL_FETCHES
+from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry
+from tests.helpers import DeskbeeSite, entity_id
+
+DESKS = 40
+DELIVERIES_PER_BOOKING = 5
+
+
+def signed(body: bytes) -> dict[str, str]:
+    """Headers Deskbee sends with a delivery."""
+    return {"X-Hub-Signature": hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()}
+
+
+def delivery(transaction: str, booking: str, second: int) -> bytes:
+    """A check-in delivery about one booking."""
+    return orjson.dumps(
+        {
+            "transaction_id": transaction,
+            "event": "checkin",
+            "send_at": f"2026-01-01T10:00:{second:02}Z",
+            "resource": {"action": "updated", "route": f"/bookings/{booking}", "uuid": booking},
+        }
+    )
+
+
+async def test_a_burst_of_deliveries_becomes_few_bounded_requests(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """200 deliveries at once about 40 bookings: every desk shows checked in, each check-in
+    fires once, at most a few fetches run at a time and repeats about a booking add none."""
+    site = deskbee_site
+    desks = [site.sim.add_place(site.floor, f"EST 2.{n:03}") for n in range(DESKS)]
+    bookings = [site.book(desk, starts_in=-60, ends_in=3600) for desk in desks]
+    entry = await setup_entry(hass, deskbee_entry)
+    for booking in bookings:
+        site.sim.check_in(booking)
+    faults = site.sim.faults
+    # A slow server, so deliveries pile up while fetches are under way.
+    faults.delay_next(0.05, count=len(bookings) * DELIVERIES_PER_BOOKING, path="/v1.1/bookings/")
+    faults.requests.clear()
+    client = await hass_client_no_auth()
+    bodies = [
+        delivery(f"t-{n}-{booking}", booking, n)
+        for n in range(DELIVERIES_PER_BOOKING)
+        for booking in bookings
+    ]
+    answers = await asyncio.gather(
+        *(
+            client.post(f"/api/webhook/{WEBHOOK_ID}", data=body, headers=signed(body))
+            for body in bodies
+        )
+    )
+    assert [answer.status for answer in answers] == [200] * len(bodies)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    states = {
+        hass.states.get(entity_id(hass, "sensor", site.uid(desk, "status"))).state for desk in desks
+    }
+    assert states == {"checked_in"}
+    assert sorted(e["booking_id"] for e in bus_events if e["type"] == "checked_in") == sorted(
+        bookings
+    )
+    fetches = [path for method, path in faults.requests if method == "GET"]
+    assert len(fetches) <= 2 * len(bookings) < len(bodies)
+    assert faults.max_in_flight <= PARALLEL_FETCHES
+    push = entry.runtime_data.push
+    # Every delivery was fetched, folded into a waiting fetch, or older than one already seen.
+    assert push.coalesced + push.stale + len(fetches) == len(bodies)
