@@ -1,4 +1,4 @@
-"""Bursts: many pushed deliveries at once are absorbed with few, bounded requests."""
+"""Bursts: many pushed deliveries or actions at once are absorbed with few, bounded requests."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ import orjson
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.workplace.api.transport import MAX_PARALLEL_REQUESTS
 from custom_components.workplace.push import PARALLEL_FETCHES
 from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry
-from tests.helpers import DeskbeeSite, entity_id
+from tests.helpers import DeskbeeSite, SmallSite, entity_id
+from tests.test_services import act, in_minutes
 
 DESKS = 40
 DELIVERIES_PER_BOOKING = 5
+ACTIONS = 20
 
 
 def signed(body: bytes) -> dict[str, str]:
@@ -84,3 +87,31 @@ async def test_a_burst_of_deliveries_becomes_few_bounded_requests(
     push = entry.runtime_data.push
     # Every delivery was fetched, folded into a waiting fetch, or older than one already seen.
     assert push.coalesced + push.stale + len(fetches) == len(bodies)
+
+
+async def test_many_parallel_actions_are_queued_not_fired_at_once(
+    hass: HomeAssistant, small_site: SmallSite, site_entry: MockConfigEntry
+) -> None:
+    """20 bookings asked for at once: all made, each once, never more than 4 requests at a time."""
+    site = small_site
+    entry = await setup_entry(hass, site_entry)
+    faults = site.sim.faults
+    faults.delay_next(0.05, count=ACTIONS * 3)  # a slow server, so requests overlap
+    faults.requests.clear()
+    responses = await asyncio.gather(
+        *(
+            act(
+                hass,
+                "create_booking",
+                entry,
+                space_id=site.desk2,
+                start=in_minutes(60 * hour),
+                end=in_minutes(60 * hour + 30),
+            )
+            for hour in range(1, ACTIONS + 1)
+        )
+    )
+    assert len({response["booking"]["id"] for response in responses}) == ACTIONS
+    assert len(site.sim.bookings) == ACTIONS
+    assert [method for method, _ in faults.requests].count("POST") == ACTIONS
+    assert faults.max_in_flight <= MAX_PARALLEL_REQUESTS

@@ -49,7 +49,7 @@ from .models import (
 )
 from .placeos_json import parse_all
 from .reconcile import look_after, not_found_after
-from .transport import Response, send
+from .transport import Response, request_slots, send
 
 LOGGER = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class DeskbeeClient:
     timezone: tzinfo = UTC
     request_timeout: float = 30.0
     _base: URL = field(init=False, repr=False)
+    _slots: asyncio.Semaphore = field(default_factory=request_slots, init=False, repr=False)
     _token: str | None = field(default=None, init=False, repr=False)
     _token_expires: float = field(default=0.0, init=False, repr=False)
     _token_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
@@ -471,6 +472,7 @@ class DeskbeeClient:
                 self.session,
                 "POST",
                 self._base.with_path(API + PATHS["token"]),
+                slots=self._slots,
                 headers={"Accept": "application/json"},
                 timeout=self.request_timeout,
                 json_body={
@@ -518,6 +520,7 @@ class DeskbeeClient:
                 self.session,
                 method,
                 url,
+                slots=self._slots,
                 headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
                 timeout=self.request_timeout,
                 json_body=json_body,

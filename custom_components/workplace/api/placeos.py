@@ -6,6 +6,7 @@ inside this module.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,7 +43,7 @@ from .placeos_json import (
     room_calendar,
 )
 from .reconcile import look_after, not_found_after
-from .transport import Response, send
+from .transport import Response, request_slots, send
 
 LOGGER = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class PlaceOSClient:
     session: aiohttp.ClientSession
     request_timeout: float = 30.0
     _base: URL = field(init=False, repr=False)
+    _slots: asyncio.Semaphore = field(default_factory=request_slots, init=False, repr=False)
     # Spaces whose bookings wait for approval, learnt from the rooms' `approval` flag.
     _approval_spaces: frozenset[str] = field(default=frozenset(), init=False, repr=False)
     # Room ids by calendar address, learnt with the rooms: raw calendar events name rooms so.
@@ -486,6 +488,7 @@ class PlaceOSClient:
             self.session,
             method,
             url,
+            slots=self._slots,
             headers={"Accept": "application/json", "X-API-Key": self.api_key},
             timeout=self.request_timeout,
             json_body=json_body,

@@ -26,7 +26,7 @@ from .models import DoorEntry, Lock, Pod, PodGuest, Site
 from .placeos_json import parse_all
 from .reconcile import look_after, not_found_after
 from .salto_json import error_for, items_of, parse_entry, parse_lock, parse_pod, parse_site
-from .transport import Response, send
+from .transport import Response, request_slots, send
 
 LOGGER = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class SaltoKSClient:
     stream_url: str | None = None
     request_timeout: float = 30.0
     _token: str | None = field(default=None, init=False, repr=False)
+    _slots: asyncio.Semaphore = field(default_factory=request_slots, init=False, repr=False)
     _refresh_token: str | None = field(default=None, init=False, repr=False)
     _token_expires: float = field(default=0.0, init=False, repr=False)
     _token_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
@@ -284,6 +285,7 @@ class SaltoKSClient:
                 self.session,
                 method,
                 url,
+                slots=self._slots,
                 headers={
                     "Accept": "application/json",
                     "Authorization": f"Bearer {token}",

@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 import re
 import socket
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 import orjson
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from yarl import URL
 
 _NEXT_LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
+
+
+MAX_PARALLEL_REQUESTS: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +79,36 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def request_slots() -> asyncio.Semaphore:
+    """How many requests one client may have under way at once.
+
+    None of the three vendors publishes its rate limit; many parallel actions or a burst of
+    pushed news must queue here rather than hit the server all at once.
+    """
+    return asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
+
+
 async def send(
     session: aiohttp.ClientSession,
     method: str,
     url: URL,
     *,
+    slots: asyncio.Semaphore,
     headers: Mapping[str, str],
     timeout: float,
     json_body: Any = None,
 ) -> Response:
     """Send one request and read the whole answer, mapping transport failures.
 
-    Error messages name the method and path only: query strings and headers may carry secrets.
+    The timeout starts once a slot is free. Error messages name the method and path only:
+    query strings and headers may carry secrets.
     """
     data = None if json_body is None else orjson.dumps(json_body)
     if data is not None:
         headers = {**headers, "Content-Type": "application/json"}
     try:
         async with (
+            slots,
             asyncio.timeout(timeout),
             session.request(method, url, headers=headers, data=data) as answer,
         ):
