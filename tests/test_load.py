@@ -14,13 +14,14 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.api.transport import MAX_PARALLEL_REQUESTS
 from custom_components.workplace.push import PARALLEL_FETCHES
-from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry
-from tests.helpers import DeskbeeSite, SmallSite, entity_id
+from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, loaded, settle, setup_entry
+from tests.helpers import DeskbeeSite, SaltoSite, SmallSite, entity_id
 from tests.test_services import act, in_minutes
 
 DESKS = 40
 DELIVERIES_PER_BOOKING = 5
 ACTIONS = 20
+DOOR_ENTRIES = 300
 
 
 def signed(body: bytes) -> dict[str, str]:
@@ -115,3 +116,22 @@ async def test_many_parallel_actions_are_queued_not_fired_at_once(
     assert len(site.sim.bookings) == ACTIONS
     assert [method for method, _ in faults.requests].count("POST") == ACTIONS
     assert faults.max_in_flight <= MAX_PARALLEL_REQUESTS
+
+
+async def test_a_burst_of_door_entries_fires_each_once(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """300 door entries pushed at once over the stream, then some replayed: each fires once."""
+    sim = salto.sim
+    await loaded(hass, salto_entry, salto)
+    for n in range(DOOR_ENTRIES):
+        sim.open_with_tag(salto.front if n % 2 else salto.room, first_name=f"P{n}", last_name="X")
+    await settle(hass, salto, lambda: len(bus_events) >= DOOR_ENTRIES)
+    sim.stream.replay_last(50)
+    await settle(hass, salto)
+    assert sorted(e["person"]["name"] for e in bus_events) == sorted(
+        f"P{n} X" for n in range(DOOR_ENTRIES)
+    )
