@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
+import hashlib
+import hmac
 from typing import Any
 from unittest.mock import patch
 
@@ -134,6 +136,11 @@ async def deskbee_site(
 
 WEBHOOK_ID = "0123456789abcdef" * 4
 WEBHOOK_SECRET = "s3cr3t-signing-key-for-tests"
+
+
+def signed(body: bytes) -> dict[str, str]:
+    """The signature header Deskbee sends with a delivery."""
+    return {"X-Hub-Signature": hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()}
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-import hashlib
-import hmac
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -23,7 +21,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.config_flow import webhook_placeholders
 from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
-from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry
+from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry, signed
 from tests.helpers import DeskbeeSite, entity_id, next_poll
 from tests.test_services import act, in_minutes
 
@@ -345,10 +343,6 @@ async def test_duplicated_replayed_and_reordered_deliveries(
     assert [e["type"] for e in bus_events].count("checked_out") == 1
 
 
-def _signed(body: bytes) -> dict[str, str]:
-    return {"X-Hub-Signature": hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()}
-
-
 async def test_webhook_receiver_edge_cases(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
@@ -366,7 +360,7 @@ async def test_webhook_receiver_edge_cases(
 
     async def deliver(payload: object) -> int:
         body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
-        answer = await client.post(url, data=body, headers=_signed(body))
+        answer = await client.post(url, data=body, headers=signed(body))
         await hass.async_block_till_done(wait_background_tasks=True)
         return answer.status
 

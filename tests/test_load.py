@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -14,7 +12,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.api.transport import MAX_PARALLEL_REQUESTS
 from custom_components.workplace.push import PARALLEL_FETCHES
-from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, loaded, settle, setup_entry
+from tests.conftest import WEBHOOK_ID, loaded, settle, setup_entry, signed
 from tests.helpers import DeskbeeSite, SaltoSite, SmallSite, entity_id
 from tests.test_services import act, in_minutes
 
@@ -22,11 +20,6 @@ DESKS = 40
 DELIVERIES_PER_BOOKING = 5
 ACTIONS = 20
 DOOR_ENTRIES = 300
-
-
-def signed(body: bytes) -> dict[str, str]:
-    """Headers Deskbee sends with a delivery."""
-    return {"X-Hub-Signature": hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()}
 
 
 def delivery(transaction: str, booking: str, second: int) -> bytes:
