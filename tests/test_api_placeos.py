@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 
 import aiohttp
 import orjson
@@ -26,7 +27,7 @@ from custom_components.workplace.api import (
     WorkplaceValidationError,
     ZoneKind,
 )
-from custom_components.workplace.api.transport import parse_retry_after
+from custom_components.workplace.api.transport import ServerLink, parse_retry_after
 from tests.helpers import SmallSite, book
 from tests.simulators.placeos import PlaceOSSimulator
 
@@ -277,6 +278,17 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+
+
+async def test_the_server_clock_is_read_from_date() -> None:
+    """A `Date` ten minutes ahead is learnt; unreadable or zone-less dates change nothing."""
+    link = ServerLink()
+    ahead = datetime.now(UTC) + timedelta(minutes=10)
+    link.saw({"Date": formatdate(ahead.timestamp(), usegmt=True)})
+    assert link.clock_offset == timedelta(minutes=10)
+    for unreadable in ("soon", "Wed, 21 Oct 2015 07:28:00 -0000", ""):
+        link.saw({"Date": unreadable})
+        assert link.clock_offset == timedelta(minutes=10)
 
 
 async def test_timeouts_and_refused_connections(

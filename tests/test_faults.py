@@ -20,8 +20,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.workplace.const import DOMAIN
-from tests.conftest import loaded, setup_entry
-from tests.helpers import DeskbeeSite, SaltoSite, SmallSite, entity_id
+from tests.conftest import loaded, settle, setup_entry
+from tests.helpers import DeskbeeSite, SaltoSite, SmallSite, book, entity_id
 from tests.simulators.faults import FaultInjector
 from tests.test_services import act, in_minutes
 
@@ -292,3 +292,37 @@ async def test_a_create_whose_answer_is_lost_is_made_once(
     assert await create_under(hass, provider) == "done"
     assert provider.created() == before + 1
     assert writes(provider) == 1
+
+
+SERVER_BEHIND = -600  # the server's clock runs ten minutes behind ours
+
+
+async def test_a_server_clock_behind_ours_loses_no_booking_news(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Creation times on a late server clock still count as after we started watching."""
+    small_site.sim.clock.advance(SERVER_BEHIND)
+    await setup_entry(hass, site_entry)
+    book(small_site.sim, small_site.desk1, starts_in=1200, ends_in=4800)
+    await site_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert [e["type"] for e in bus_events] == ["booked"]
+
+
+async def test_a_server_clock_behind_ours_loses_no_door_entry(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """Door entries stamped by a late server clock still fire, once."""
+    salto.sim.clock.advance(SERVER_BEHIND)
+    await loaded(hass, salto_entry, salto)
+    salto.sim.open_with_tag(salto.front, first_name="Ada", last_name="Lovelace")
+    await settle(hass, salto, lambda: len(bus_events) >= 1)
+    salto.sim.stream.replay_last(1)
+    await settle(hass, salto)
+    assert [e["person"]["name"] for e in bus_events] == ["Ada Lovelace"]

@@ -160,12 +160,17 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
         self.stream = StreamHealth()
         self.memory = EntryMemory()
         self._objects_seen: set[str] | None = None
+        self._since_on_server_clock = False
         self.reconnect_delays: tuple[float, ...] = RECONNECT_DELAYS
         self.silence: float = STREAM_SILENCE
 
     async def _async_update_data(self) -> AccessSnapshot:
         try:
             sites = await self.client.get_sites()
+            if not self._since_on_server_clock:
+                # Entry times come from the server's clock, which may not agree with ours.
+                self.memory.since += self.client.clock_offset
+                self._since_on_server_clock = True
             site = next((s for s in sites if s.id == self.site_id), None)
             if site is None:
                 raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="site_gone")

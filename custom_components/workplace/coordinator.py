@@ -209,6 +209,9 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
             ),
         )
         previous = self._bookings
+        if previous is None:
+            # Creation times come from the server's clock, which may not agree with ours.
+            self._watching_since += self.client.clock_offset
         self._zones, self._spaces = zones, spaces
         self._bookings = merge(previous or {}, polled, self._applied)
         if previous is not None:

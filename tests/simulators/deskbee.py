@@ -65,7 +65,9 @@ class DeskbeeSimulator:
         self.client_secret = client.client_secret
         self.webhooks = WebhookEmitter(account_code=account, clock=self.clock, zone=self.model.zone)
         self.model.listeners.append(self.webhooks.notice)
-        self._server = LoopbackServer(build_app(self.model, self.credentials, self.faults))
+        self._server = LoopbackServer(
+            build_app(self.model, self.credentials, self.faults), self.clock
+        )
         if seed is not None:
             self.seed_account(random.Random(seed))
 

@@ -52,7 +52,7 @@ class PlaceOSSimulator:
             "Facilities Manager", f"facilities@{domain_part}", permissions="admin"
         )
         self.api_key = directory.issue_key(self.home_assistant.id)
-        self._server = LoopbackServer(build_app(self.tenant, self.faults))
+        self._server = LoopbackServer(build_app(self.tenant, self.faults), self.clock)
         if seed is not None:
             self.seed_building(random.Random(seed))
 

@@ -82,7 +82,7 @@ class SaltoSimulator:
             self.username, self.password, first, last, admin=True, remote_access=True
         )
         self.state.site.owner_id = admin.user.id
-        self._server = LoopbackServer(build_app(self._services, self.faults))
+        self._server = LoopbackServer(build_app(self._services, self.faults), self.clock)
         if seed is not None:
             seed_site(self, random.Random(seed))
 

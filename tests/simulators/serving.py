@@ -9,10 +9,12 @@ by an injected delay) are abandoned, but the application and its state live on.
 from __future__ import annotations
 
 import asyncio
+from email.utils import formatdate
 from typing import Any
 
 from aiohttp import web
 
+from .clock import SimClock
 from .faults import Handler
 
 SHUTDOWN_GRACE = 0.25  # seconds in-flight requests get when the simulator stops
@@ -21,10 +23,12 @@ SHUTDOWN_GRACE = 0.25  # seconds in-flight requests get when the simulator stops
 class LoopbackServer:
     """Serves one aiohttp application; can stop listening and resume on the same port."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, clock: SimClock) -> None:
         self._app = app
+        self._clock = clock
         # Outermost, so a request sleeping in a fault delay counts as in flight.
         app.middlewares.insert(0, self._track_in_flight)
+        app.middlewares.insert(1, self._stamp_date)
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -40,6 +44,14 @@ class LoopbackServer:
     def is_up(self) -> bool:
         """Whether the listener currently accepts connections."""
         return self._site is not None
+
+    @web.middleware
+    async def _stamp_date(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Stamp `Date` from the simulated clock, as a server whose clock is off would."""
+        response = await handler(request)
+        if not response.prepared:
+            response.headers["Date"] = formatdate(self._clock.now(), usegmt=True)
+        return response
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Start serving; ``port=0`` picks a free port (read it back from ``port``)."""

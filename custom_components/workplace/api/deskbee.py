@@ -49,7 +49,7 @@ from .models import (
 )
 from .placeos_json import parse_all
 from .reconcile import look_after, not_found_after
-from .transport import Response, request_slots, send
+from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class DeskbeeClient:
     timezone: tzinfo = UTC
     request_timeout: float = 30.0
     _base: URL = field(init=False, repr=False)
-    _slots: asyncio.Semaphore = field(default_factory=request_slots, init=False, repr=False)
+    _link: ServerLink = field(default_factory=ServerLink, init=False, repr=False)
     _token: str | None = field(default=None, init=False, repr=False)
     _token_expires: float = field(default=0.0, init=False, repr=False)
     _token_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
@@ -112,6 +112,11 @@ class DeskbeeClient:
         return f"DeskbeeClient(url={self.url!r})"
 
     # -- account, zones, spaces --------------------------------------------------------------
+
+    @property
+    def clock_offset(self) -> timedelta:
+        """How far the server's clock is ahead of ours, as of its last answer."""
+        return self._link.clock_offset
 
     async def get_account(self) -> Account:
         """Check the credentials; the ClientApi is the account's identity here."""
@@ -472,7 +477,7 @@ class DeskbeeClient:
                 self.session,
                 "POST",
                 self._base.with_path(API + PATHS["token"]),
-                slots=self._slots,
+                link=self._link,
                 headers={"Accept": "application/json"},
                 timeout=self.request_timeout,
                 json_body={
@@ -520,7 +525,7 @@ class DeskbeeClient:
                 self.session,
                 method,
                 url,
-                slots=self._slots,
+                link=self._link,
                 headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
                 timeout=self.request_timeout,
                 json_body=json_body,

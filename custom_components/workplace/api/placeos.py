@@ -6,10 +6,9 @@ inside this module.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 import logging
 from typing import Any, Final
@@ -43,7 +42,7 @@ from .placeos_json import (
     room_calendar,
 )
 from .reconcile import look_after, not_found_after
-from .transport import Response, request_slots, send
+from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ class PlaceOSClient:
     session: aiohttp.ClientSession
     request_timeout: float = 30.0
     _base: URL = field(init=False, repr=False)
-    _slots: asyncio.Semaphore = field(default_factory=request_slots, init=False, repr=False)
+    _link: ServerLink = field(default_factory=ServerLink, init=False, repr=False)
     # Spaces whose bookings wait for approval, learnt from the rooms' `approval` flag.
     _approval_spaces: frozenset[str] = field(default=frozenset(), init=False, repr=False)
     # Room ids by calendar address, learnt with the rooms: raw calendar events name rooms so.
@@ -85,6 +84,11 @@ class PlaceOSClient:
         return f"PlaceOSClient(url={self.url!r})"
 
     # -- account ---------------------------------------------------------------------------
+
+    @property
+    def clock_offset(self) -> timedelta:
+        """How far the server's clock is ahead of ours, as of its last answer."""
+        return self._link.clock_offset
 
     async def get_account(self) -> Account:
         """Check the key and tell which tenant (authority) and user it belongs to."""
@@ -488,7 +492,7 @@ class PlaceOSClient:
             self.session,
             method,
             url,
-            slots=self._slots,
+            link=self._link,
             headers={"Accept": "application/json", "X-API-Key": self.api_key},
             timeout=self.request_timeout,
             json_body=json_body,

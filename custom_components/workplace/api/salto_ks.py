@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import logging
 import time
 from typing import Any, Final
@@ -26,7 +26,7 @@ from .models import DoorEntry, Lock, Pod, PodGuest, Site
 from .placeos_json import parse_all
 from .reconcile import look_after, not_found_after
 from .salto_json import error_for, items_of, parse_entry, parse_lock, parse_pod, parse_site
-from .transport import Response, request_slots, send
+from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class SaltoKSClient:
     stream_url: str | None = None
     request_timeout: float = 30.0
     _token: str | None = field(default=None, init=False, repr=False)
-    _slots: asyncio.Semaphore = field(default_factory=request_slots, init=False, repr=False)
+    _link: ServerLink = field(default_factory=ServerLink, init=False, repr=False)
     _refresh_token: str | None = field(default=None, init=False, repr=False)
     _token_expires: float = field(default=0.0, init=False, repr=False)
     _token_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
@@ -79,6 +79,11 @@ class SaltoKSClient:
         return f"SaltoKSClient(url={self.url!r}, username={self.username!r})"
 
     # -- tokens -----------------------------------------------------------------------------
+
+    @property
+    def clock_offset(self) -> timedelta:
+        """How far the server's clock is ahead of ours, as of its last answer."""
+        return self._link.clock_offset
 
     async def access_token(self, *, fresh: bool = False) -> str:
         """A valid access token: refreshed with the refresh token, else a new password grant.
@@ -285,7 +290,7 @@ class SaltoKSClient:
                 self.session,
                 method,
                 url,
-                slots=self._slots,
+                link=self._link,
                 headers={
                     "Accept": "application/json",
                     "Authorization": f"Bearer {token}",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 import re
 import socket
@@ -79,13 +80,31 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def request_slots() -> asyncio.Semaphore:
-    """How many requests one client may have under way at once.
+@dataclass(slots=True)
+class ServerLink:
+    """What one client keeps about its server across requests.
 
-    None of the three vendors publishes its rate limit; many parallel actions or a burst of
-    pushed news must queue here rather than hit the server all at once.
+    None of the three vendors publishes its rate limit: many parallel actions or a burst of
+    pushed news queue for a slot rather than hit the server all at once. The server's clock
+    (its `Date` header) stamps creation and entry times, which we compare with our own.
     """
-    return asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
+
+    slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
+    )
+    clock_offset: timedelta = timedelta(0)
+
+    def saw(self, headers: Mapping[str, str]) -> None:
+        """Learn how far the server's clock is ahead of ours from an answer's `Date`."""
+        try:
+            server_now = parsedate_to_datetime(headers.get("Date", ""))
+        except (TypeError, ValueError):
+            return
+        if server_now.tzinfo is None:
+            return
+        # `Date` is cut to the second: the middle of that second is the best guess.
+        ahead = (server_now - datetime.now(UTC)).total_seconds() + 0.5
+        self.clock_offset = timedelta(seconds=round(ahead))
 
 
 async def send(
@@ -93,7 +112,7 @@ async def send(
     method: str,
     url: URL,
     *,
-    slots: asyncio.Semaphore,
+    link: ServerLink,
     headers: Mapping[str, str],
     timeout: float,
     json_body: Any = None,
@@ -108,7 +127,7 @@ async def send(
         headers = {**headers, "Content-Type": "application/json"}
     try:
         async with (
-            slots,
+            link.slots,
             asyncio.timeout(timeout),
             session.request(method, url, headers=headers, data=data) as answer,
         ):
@@ -122,4 +141,5 @@ async def send(
     except (aiohttp.ClientError, OSError) as err:
         msg = f"Could not complete {method} {url.path}: {type(err).__name__}"
         raise WorkplaceConnectionError(msg) from err
+    link.saw(answer.headers)
     return Response(status=answer.status, headers=answer.headers, body=body)
