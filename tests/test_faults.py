@@ -326,3 +326,78 @@ async def test_a_server_clock_behind_ours_loses_no_door_entry(
     salto.sim.stream.replay_last(1)
     await settle(hass, salto)
     assert [e["person"]["name"] for e in bus_events] == ["Ada Lovelace"]
+
+
+ACTIONS: dict[str, tuple[dict[str, Any], str, Callable[[dict[str, Any]], bool]]] = {
+    # action: (extra fields, path suffix after the booking id, whether the server did it)
+    "check_in": ({}, "/check_in", lambda booking: booking["checked_in"] is True),
+    "cancel_booking": ({}, "", lambda booking: booking["deleted"] is True),
+    "update_booking": ({"title": "Moved"}, "", lambda booking: booking["title"] == "Moved"),
+}
+OUTCOMES: dict[str, Callable[[FaultInjector, str], None]] = {
+    "503 before acting": lambda faults, path: faults.fail_next(503, path=path),
+    "answer lost after acting": lambda faults, path: faults.drop_next(path=path),
+    "answer too late": lambda faults, path: faults.answer_late_next(2, path=path),
+}
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_every_booking_action_ends_in_one_clear_outcome(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    action: str,
+    outcome: str,
+) -> None:
+    """Done (and really done), clearly not done (and really not), or honestly unknown."""
+    sim = small_site.sim
+    booking = book(sim, small_site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, site_entry)
+    site_entry.runtime_data.client.request_timeout = 0.3
+    extra, suffix, did_it = ACTIONS[action]
+    path = f"/api/staff/v1/bookings/{booking}"
+    OUTCOMES[outcome](sim.faults, path + suffix)
+    try:
+        await act(hass, action, site_entry, booking_id=str(booking), **extra)
+    except HomeAssistantError as err:
+        told = str(err.translation_key)
+    else:
+        told = "done"
+    sim.faults.clear()
+    if told == "done":
+        assert did_it(sim.booking(booking))
+    elif told == "cannot_connect":
+        assert not did_it(sim.booking(booking))
+    else:
+        assert told == "outcome_unknown"
+    if outcome == "503 before acting":
+        assert told == "cannot_connect"
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+async def test_a_deskbee_check_in_ends_in_one_clear_outcome(
+    hass: HomeAssistant, deskbee_site: DeskbeeSite, deskbee_entry: MockConfigEntry, outcome: str
+) -> None:
+    """Checked in (and really), clearly not (and really not), or honestly unknown."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, deskbee_entry)
+    deskbee_entry.runtime_data.client.request_timeout = 0.3
+    OUTCOMES[outcome](site.sim.faults, f"/v1.1/bookings/{booking}/checkin")
+    try:
+        await act(hass, "check_in", deskbee_entry, booking_id=booking)
+    except HomeAssistantError as err:
+        told = str(err.translation_key)
+    else:
+        told = "done"
+    site.sim.faults.clear()
+    checked_in = site.sim.bookings[booking].checkin is not None
+    assert (told, checked_in) in {
+        ("done", True),
+        ("cannot_connect", False),
+        ("outcome_unknown", True),
+        ("outcome_unknown", False),
+    }
+    if outcome == "503 before acting":
+        assert told == "cannot_connect"

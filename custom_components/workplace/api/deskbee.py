@@ -48,7 +48,7 @@ from .models import (
     ZoneKind,
 )
 from .placeos_json import parse_all
-from .reconcile import look_after, not_found_after
+from .reconcile import confirm, look_after, not_found_after
 from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
@@ -269,15 +269,25 @@ class DeskbeeClient:
                 json_body={"is_send_email": False},
             )
         except WorkplaceConnectionError as err:
-            booking = await look_after(err, self.get_booking(booking_id))
-            if booking.status is not BookingStatus.CANCELLED:
-                msg = f"{err}; the booking was not cancelled"
-                raise WorkplaceConnectionError(msg) from err
+            await confirm(
+                err,
+                self.get_booking(booking_id),
+                done=lambda booking: booking.status is BookingStatus.CANCELLED,
+                outcome="the booking was not cancelled",
+            )
 
     async def check_in(self, booking_id: str, *, checked_in: bool = True) -> Booking:
-        """Check a booking in, or out."""
+        """Check a booking in, or out; a lost answer is checked."""
         path = PATHS["checkin" if checked_in else "checkout"].format(uuid=booking_id)
-        return parse_booking(data_of(await self._json("POST", path)))
+        try:
+            return parse_booking(data_of(await self._json("POST", path)))
+        except WorkplaceConnectionError as err:
+            return await confirm(
+                err,
+                self.get_booking(booking_id),
+                done=lambda booking: (booking.status is BookingStatus.CHECKED_IN) == checked_in,
+                outcome=f"the booking was not checked {'in' if checked_in else 'out'}",
+            )
 
     async def approve_booking(self, booking_id: str) -> Booking:
         """Deskbee's public API has no approval endpoint (catalog §6.6)."""

@@ -41,7 +41,7 @@ from .placeos_json import (
     req_str,
     room_calendar,
 )
-from .reconcile import look_after, not_found_after
+from .reconcile import confirm, look_after, not_found_after
 from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
@@ -252,7 +252,26 @@ class PlaceOSClient:
         if space is not None:
             body["asset_id"], body["asset_ids"] = space.id, [space.id]
             body["zones"] = [zone for zone in (space.building_id, space.zone_id) if zone]
-        answer = await self._request("PATCH", f"{STAFF_API}/bookings/{booking_id}", json_body=body)
+        try:
+            answer = await self._request(
+                "PATCH", f"{STAFF_API}/bookings/{booking_id}", json_body=body
+            )
+        except WorkplaceConnectionError as err:
+
+            def changed(booking: Booking) -> bool:
+                return (
+                    (start is None or int(booking.start.timestamp()) == body["booking_start"])
+                    and (end is None or int(booking.end.timestamp()) == body["booking_end"])
+                    and (title is None or booking.title == title)
+                    and (space is None or space.id in booking.space_ids)
+                )
+
+            return await confirm(
+                err,
+                self.get_booking(booking_id),
+                done=changed,
+                outcome="the booking was not changed",
+            )
         return self._parse_booking(answer.json())
 
     async def cancel_booking(self, booking_id: str) -> None:
@@ -260,18 +279,28 @@ class PlaceOSClient:
         try:
             await self._request("DELETE", f"{STAFF_API}/bookings/{booking_id}")
         except WorkplaceConnectionError as err:
-            booking = await look_after(err, self.get_booking(booking_id))
-            if booking.status is not BookingStatus.CANCELLED:
-                msg = f"{err}; the booking was not cancelled"
-                raise WorkplaceConnectionError(msg) from err
+            await confirm(
+                err,
+                self.get_booking(booking_id),
+                done=lambda booking: booking.status is BookingStatus.CANCELLED,
+                outcome="the booking was not cancelled",
+            )
 
     async def check_in(self, booking_id: str, *, checked_in: bool = True) -> Booking:
-        """Check a booking in (or out, with `checked_in=False`)."""
-        answer = await self._request(
-            "POST",
-            f"{STAFF_API}/bookings/{booking_id}/check_in",
-            {"state": "true" if checked_in else "false"},
-        )
+        """Check a booking in (or out, with `checked_in=False`); a lost answer is checked."""
+        try:
+            answer = await self._request(
+                "POST",
+                f"{STAFF_API}/bookings/{booking_id}/check_in",
+                {"state": "true" if checked_in else "false"},
+            )
+        except WorkplaceConnectionError as err:
+            return await confirm(
+                err,
+                self.get_booking(booking_id),
+                done=lambda booking: (booking.status is BookingStatus.CHECKED_IN) == checked_in,
+                outcome=f"the booking was not checked {'in' if checked_in else 'out'}",
+            )
         return self._parse_booking(answer.json())
 
     async def approve_booking(self, booking_id: str) -> Booking:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from .exceptions import (
@@ -25,6 +25,20 @@ async def look_after[T](error: WorkplaceConnectionError, look: Coroutine[Any, An
     except WorkplaceError as err:
         msg = f"{error}; checking what happened failed too ({err})"
         raise WorkplaceOutcomeUnknownError(msg) from err
+
+
+async def confirm[T](
+    error: WorkplaceConnectionError,
+    look: Coroutine[Any, Any, T],
+    *,
+    done: Callable[[T], bool],
+    outcome: str,
+) -> T:
+    """Whether a write whose answer was lost took effect: what we found if so, else an error."""
+    found = await look_after(error, look)
+    if done(found):
+        return found
+    raise not_found_after(error, outcome) from error
 
 
 def not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:
