@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.workplace.const import DOMAIN
 from tests.conftest import loaded, settle, setup_entry
 from tests.helpers import DeskbeeSite, SaltoSite, SmallSite, book, entity_id
+from tests.secret_guard import register
 from tests.simulators.faults import FaultInjector
 from tests.test_services import act, in_minutes
 
@@ -399,5 +400,44 @@ async def test_a_deskbee_check_in_ends_in_one_clear_outcome(
         ("outcome_unknown", True),
         ("outcome_unknown", False),
     }
+    if outcome == "503 before acting":
+        assert told == "cannot_connect"
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+async def test_opening_a_door_ends_in_one_clear_outcome(
+    request: pytest.FixtureRequest,
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    outcome: str,
+) -> None:
+    """Opened (and really), clearly not (and really not), or honestly unknown; never sent twice."""
+    sim = salto.sim
+    entry = await loaded(hass, salto_entry, salto)
+    entry.runtime_data.client.request_timeout = 0.3
+    door = entity_id(hass, "lock", salto.uid(salto.front, "door"))
+    locking = f"/v1.1/sites/{sim.site_id}/locks/{salto.front}/locking"
+    OUTCOMES[outcome](sim.faults, locking)
+    sim.faults.requests.clear()
+    code = sim.current_otp()
+    register(request, code)
+    try:
+        await hass.services.async_call(
+            "lock", "open", {"entity_id": door, "code": code}, blocking=True
+        )
+    except HomeAssistantError as err:
+        told = str(err.translation_key)
+    else:
+        told = "done"
+    sim.faults.clear()
+    opened = sim.lock(salto.front)["locked_state"] == "unlocked"
+    assert (told, opened) in {
+        ("done", True),
+        ("cannot_connect", False),
+        ("outcome_unknown", True),
+        ("outcome_unknown", False),
+    }
+    assert [path for method, path in sim.faults.requests if method == "PATCH"] == [locking]
     if outcome == "503 before acting":
         assert told == "cannot_connect"

@@ -24,7 +24,7 @@ from .exceptions import (
 )
 from .models import DoorEntry, Lock, Pod, PodGuest, Site
 from .placeos_json import parse_all
-from .reconcile import look_after, not_found_after
+from .reconcile import confirm, look_after, not_found_after
 from .salto_json import error_for, items_of, parse_entry, parse_lock, parse_pod, parse_site
 from .transport import Response, ServerLink, send
 
@@ -165,12 +165,26 @@ class SaltoKSClient:
         return parse_pod(answer.json())
 
     async def open_lock(self, site_id: str, lock_id: str, code: str) -> None:
-        """Open a door with the one-time code from the SALTO KS app; it relocks by itself."""
-        await self._request(
-            "PATCH",
-            PATHS["locking"].format(site=site_id, lock=lock_id),
-            json_body={"locked_state": "unlocked", "otp": code},
-        )
+        """Open a door with the one-time code from the SALTO KS app; it relocks by itself.
+
+        Never repeated (the code is single-use, and a door must not open twice): a lost answer
+        is checked by reading the door.
+        """
+        try:
+            await self._request(
+                "PATCH",
+                PATHS["locking"].format(site=site_id, lock=lock_id),
+                json_body={"locked_state": "unlocked", "otp": code},
+            )
+        except WorkplaceConnectionError as err:
+            await confirm(
+                err,
+                self.get_locks(site_id),
+                done=lambda locks: any(
+                    lock.id == lock_id and lock.locked_state == "unlocked" for lock in locks
+                ),
+                outcome="the door was not opened",
+            )
 
     async def add_pod_guest(
         self,
