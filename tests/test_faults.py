@@ -329,11 +329,19 @@ async def test_a_server_clock_behind_ours_loses_no_door_entry(
     assert [e["person"]["name"] for e in bus_events] == ["Ada Lovelace"]
 
 
-ACTIONS: dict[str, tuple[dict[str, Any], str, Callable[[dict[str, Any]], bool]]] = {
-    # action: (extra fields, path suffix after the booking id, whether the server did it)
-    "check_in": ({}, "/check_in", lambda booking: booking["checked_in"] is True),
-    "cancel_booking": ({}, "", lambda booking: booking["deleted"] is True),
-    "update_booking": ({"title": "Moved"}, "", lambda booking: booking["title"] == "Moved"),
+ACTIONS: dict[str, tuple[str, dict[str, Any], str, Callable[[dict[str, Any]], bool]]] = {
+    # action: (booking type, extra fields, path after the booking id, whether the server did it)
+    "check_in": ("desk", {}, "/check_in", lambda booking: booking["checked_in"] is True),
+    "cancel_booking": ("desk", {}, "", lambda booking: booking["deleted"] is True),
+    "update_booking": (
+        "desk",
+        {"title": "Moved"},
+        "",
+        lambda booking: booking["title"] == "Moved",
+    ),
+    # Room bookings on the small site wait for approval.
+    "approve_booking": ("room", {}, "/approve", lambda booking: booking["approved"] is True),
+    "reject_booking": ("room", {}, "/reject", lambda booking: booking["rejected"] is True),
 }
 OUTCOMES: dict[str, Callable[[FaultInjector, str], None]] = {
     "503 before acting": lambda faults, path: faults.fail_next(503, path=path),
@@ -353,10 +361,11 @@ async def test_every_booking_action_ends_in_one_clear_outcome(
 ) -> None:
     """Done (and really done), clearly not done (and really not), or honestly unknown."""
     sim = small_site.sim
-    booking = book(sim, small_site.desk1, starts_in=-60, ends_in=3600)
+    booking_type, extra, suffix, did_it = ACTIONS[action]
+    space = small_site.room if booking_type == "room" else small_site.desk1
+    booking = book(sim, space, starts_in=-60, ends_in=3600, booking_type=booking_type)
     await setup_entry(hass, site_entry)
     site_entry.runtime_data.client.request_timeout = 0.3
-    extra, suffix, did_it = ACTIONS[action]
     path = f"/api/staff/v1/bookings/{booking}"
     OUTCOMES[outcome](sim.faults, path + suffix)
     try:
@@ -439,5 +448,33 @@ async def test_opening_a_door_ends_in_one_clear_outcome(
         ("outcome_unknown", False),
     }
     assert [path for method, path in sim.faults.requests if method == "PATCH"] == [locking]
+    if outcome == "503 before acting":
+        assert told == "cannot_connect"
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+async def test_removing_a_pod_guest_ends_in_one_clear_outcome(
+    hass: HomeAssistant, salto: SaltoSite, salto_entry: MockConfigEntry, outcome: str
+) -> None:
+    """Access taken away (and really), clearly not (and really not), or honestly unknown."""
+    sim = salto.sim
+    entry = await loaded(hass, salto_entry, salto)
+    await act(hass, "add_guest", entry, pod_id=salto.pod, email="vera@example.com", name="Vera")
+    entry.runtime_data.client.request_timeout = 0.3
+    OUTCOMES[outcome](sim.faults, f"/v1.1/sites/{sim.site_id}/pods/{salto.pod}/guests")
+    try:
+        await act(hass, "remove_guest", entry, pod_id=salto.pod, email="vera@example.com")
+    except HomeAssistantError as err:
+        told = str(err.translation_key)
+    else:
+        told = "done"
+    sim.faults.clear()
+    removed = sim.pod(salto.pod)["guests"] == []
+    assert (told, removed) in {
+        ("done", True),
+        ("cannot_connect", False),
+        ("outcome_unknown", True),
+        ("outcome_unknown", False),
+    }
     if outcome == "503 before acting":
         assert told == "cannot_connect"

@@ -305,12 +305,25 @@ class PlaceOSClient:
 
     async def approve_booking(self, booking_id: str) -> Booking:
         """Approve a booking waiting for approval."""
-        answer = await self._request("POST", f"{STAFF_API}/bookings/{booking_id}/approve")
-        return self._parse_booking(answer.json())
+        return await self._decide(
+            booking_id, "approve", {BookingStatus.RESERVED, BookingStatus.CHECKED_IN}
+        )
 
     async def reject_booking(self, booking_id: str) -> Booking:
         """Reject a booking waiting for approval."""
-        answer = await self._request("POST", f"{STAFF_API}/bookings/{booking_id}/reject")
+        return await self._decide(booking_id, "reject", {BookingStatus.REJECTED})
+
+    async def _decide(self, booking_id: str, decision: str, results: set[BookingStatus]) -> Booking:
+        """Approve or reject; a lost answer is checked on the booking."""
+        try:
+            answer = await self._request("POST", f"{STAFF_API}/bookings/{booking_id}/{decision}")
+        except WorkplaceConnectionError as err:
+            return await confirm(
+                err,
+                self.get_booking(booking_id),
+                done=lambda booking: booking.status in results,
+                outcome=f"the booking was not {decision}d",
+            )
         return self._parse_booking(answer.json())
 
     # -- guests -----------------------------------------------------------------------------
@@ -362,8 +375,18 @@ class PlaceOSClient:
         return parse_attendee(answer.json())
 
     async def remove_guest(self, booking_id: str, email: str) -> None:
-        """Take a visitor off a booking."""
-        await self._request("DELETE", f"{STAFF_API}/bookings/{booking_id}/attendee/{email.lower()}")
+        """Take a visitor off a booking; a lost answer is checked on the booking's guests."""
+        try:
+            await self._request(
+                "DELETE", f"{STAFF_API}/bookings/{booking_id}/attendee/{email.lower()}"
+            )
+        except WorkplaceConnectionError as err:
+            await confirm(
+                err,
+                self.get_booking_guests(booking_id),
+                done=lambda guests: all(guest.email != email.lower() for guest in guests),
+                outcome="the visitor was not removed",
+            )
 
     async def check_in_guest(
         self, booking_id: str, email: str, *, checked_in: bool = True

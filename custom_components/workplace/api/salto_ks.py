@@ -239,11 +239,19 @@ class SaltoKSClient:
         guest = _guest_by_email(await self.get_pod(site_id, pod_id), email)
         if guest is None:
             return
-        await self._request(
-            "PATCH",
-            PATHS["pod_guests"].format(site=site_id, pod=pod_id),
-            json_body={REMOVE_GUESTS: [guest.id]},
-        )
+        try:
+            await self._request(
+                "PATCH",
+                PATHS["pod_guests"].format(site=site_id, pod=pod_id),
+                json_body={REMOVE_GUESTS: [guest.id]},
+            )
+        except WorkplaceConnectionError as err:
+            await confirm(
+                err,
+                self.get_pod(site_id, pod_id),
+                done=lambda pod: _guest_by_email(pod, email) is None,
+                outcome="the guest still has access",
+            )
 
     # -- entries -----------------------------------------------------------------------------
 
