@@ -124,10 +124,13 @@ async def test_live_entries_fire_once_through_drops_stalls_and_replays(
     sim.open_with_tag(salto.front, first_name="Ada", last_name="Lovelace")
     sim.open_with_tag(salto.room, first_name="Mallory", last_name="X", granted=False)
     await settle(hass, salto, lambda: len(bus_events) >= 2)
-    assert [(e["type"], e["person"]["name"], e["source"]) for e in bus_events] == [
-        ("access_granted", "Ada Lovelace", "push"),
-        ("access_denied", "Mallory X", "push"),
+    # Two doors in the same second have no order. On a loaded machine the stream may be
+    # judged silent and reconnected, and then an entry comes from the catch-up instead.
+    assert sorted((e["type"], e["person"]["name"]) for e in bus_events) == [
+        ("access_denied", "Mallory X"),
+        ("access_granted", "Ada Lovelace"),
     ]
+    assert "push" in {e["source"] for e in bus_events}
     event = hass.states.get(entity_id(hass, "event", salto.uid(salto.room, "access")))
     assert event.attributes["event_type"] == "access_denied"
 
