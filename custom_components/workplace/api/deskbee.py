@@ -48,7 +48,7 @@ from .models import (
     ZoneKind,
 )
 from .placeos_json import parse_all
-from .reconcile import confirm, look_after, not_found_after
+from .reconcile import confirm, confirm_check_in, look_after, not_found_after
 from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
@@ -282,12 +282,7 @@ class DeskbeeClient:
         try:
             return parse_booking(data_of(await self._json("POST", path)))
         except WorkplaceConnectionError as err:
-            return await confirm(
-                err,
-                self.get_booking(booking_id),
-                done=lambda booking: (booking.status is BookingStatus.CHECKED_IN) == checked_in,
-                outcome=f"the booking was not checked {'in' if checked_in else 'out'}",
-            )
+            return await confirm_check_in(err, self.get_booking(booking_id), checked_in=checked_in)
 
     async def approve_booking(self, booking_id: str) -> Booking:
         """Deskbee's public API has no approval endpoint (catalog §6.6)."""

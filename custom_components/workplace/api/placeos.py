@@ -41,7 +41,7 @@ from .placeos_json import (
     req_str,
     room_calendar,
 )
-from .reconcile import confirm, look_after, not_found_after
+from .reconcile import confirm, confirm_check_in, look_after, not_found_after
 from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
@@ -295,12 +295,7 @@ class PlaceOSClient:
                 {"state": "true" if checked_in else "false"},
             )
         except WorkplaceConnectionError as err:
-            return await confirm(
-                err,
-                self.get_booking(booking_id),
-                done=lambda booking: (booking.status is BookingStatus.CHECKED_IN) == checked_in,
-                outcome=f"the booking was not checked {'in' if checked_in else 'out'}",
-            )
+            return await confirm_check_in(err, self.get_booking(booking_id), checked_in=checked_in)
         return self._parse_booking(answer.json())
 
     async def approve_booking(self, booking_id: str) -> Booking:

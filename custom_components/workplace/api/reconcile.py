@@ -12,6 +12,7 @@ from .exceptions import (
     WorkplaceOutcomeUnknownError,
     WorkplaceTimeoutError,
 )
+from .models import Booking, BookingStatus
 
 
 async def look_after[T](error: WorkplaceConnectionError, look: Coroutine[Any, Any, T]) -> T:
@@ -50,3 +51,15 @@ def not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceC
     if isinstance(error, WorkplaceTimeoutError):
         return WorkplaceOutcomeUnknownError(f"{error}; not found yet, it may still appear")
     return WorkplaceConnectionError(f"{error}; {outcome}")
+
+
+async def confirm_check_in(
+    error: WorkplaceConnectionError, look: Coroutine[Any, Any, Booking], *, checked_in: bool
+) -> Booking:
+    """Whether a check-in (or check-out) whose answer was lost shows on the booking."""
+    return await confirm(
+        error,
+        look,
+        done=lambda booking: (booking.status is BookingStatus.CHECKED_IN) == checked_in,
+        outcome=f"the booking was not checked {'in' if checked_in else 'out'}",
+    )
