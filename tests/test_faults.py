@@ -455,3 +455,24 @@ async def test_removing_a_pod_guest_ends_in_one_clear_outcome(
     assert (told, removed) in HONEST
     if outcome == "503 before acting":
         assert told == "cannot_connect"
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+async def test_removing_a_visitor_ends_in_one_clear_outcome(
+    hass: HomeAssistant, small_site: SmallSite, site_entry: MockConfigEntry, outcome: str
+) -> None:
+    """Visitor taken off (and really), clearly not (and really not), or honestly unknown."""
+    sim = small_site.sim
+    booking = book(sim, small_site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, site_entry)
+    await act(hass, "add_guest", site_entry, booking_id=booking, email="vera@example.com", name="V")
+    site_entry.runtime_data.client.request_timeout = 0.3
+    attendee = f"/api/staff/v1/bookings/{booking}/attendee/vera@example.com"
+    OUTCOMES[outcome](sim.faults, attendee)
+    told = await outcome_of(
+        act(hass, "remove_guest", site_entry, booking_id=booking, email="vera@example.com")
+    )
+    sim.faults.clear()
+    assert (told, sim.booking(booking)["attendees"] == []) in HONEST
+    if outcome == "503 before acting":
+        assert told == "cannot_connect"
