@@ -147,7 +147,8 @@ FAULTS: dict[str, Callable[[FaultInjector, str], None]] = {
     "bad gateway page": lambda faults, path: faults.fail_next(
         502, path=path, body="<html><h1>502 Bad Gateway</h1></html>", headers=HTML
     ),
-    "maintenance 503": lambda faults, path: faults.fail_next(
+    "unavailable 503": lambda faults, path: faults.fail_next(503, path=path),
+    "maintenance 503 with Retry-After": lambda faults, path: faults.fail_next(
         503, path=path, headers={"Retry-After": "30"}
     ),
     # aiohttp resends a read once when a kept-alive connection was cut: cut both.
