@@ -318,17 +318,20 @@ async def test_a_create_whose_answer_is_lost_is_made_once(
     assert writes(provider) == 1
 
 
-SERVER_BEHIND = -600  # the server's clock runs ten minutes behind ours
+# The server's clock runs ten minutes behind ours, or ahead.
+SKEWS = {"behind": -600, "ahead": 600}
 
 
-async def test_a_server_clock_behind_ours_loses_no_booking_news(
+@pytest.mark.parametrize("skew", SKEWS)
+async def test_a_server_clock_off_ours_loses_no_booking_news(
     hass: HomeAssistant,
     small_site: SmallSite,
     site_entry: MockConfigEntry,
     bus_events: list[dict[str, Any]],
+    skew: str,
 ) -> None:
-    """Creation times on a late server clock still count as after we started watching."""
-    small_site.sim.clock.advance(SERVER_BEHIND)
+    """Creation times on a skewed server clock are judged on the server's clock: one event."""
+    small_site.sim.clock.advance(SKEWS[skew])
     await setup_entry(hass, site_entry)
     book(small_site.sim, small_site.desk1, starts_in=1200, ends_in=4800)
     await site_entry.runtime_data.async_refresh()
@@ -336,14 +339,16 @@ async def test_a_server_clock_behind_ours_loses_no_booking_news(
     assert [e["type"] for e in bus_events] == ["booked"]
 
 
-async def test_a_server_clock_behind_ours_loses_no_door_entry(
+@pytest.mark.parametrize("skew", SKEWS)
+async def test_a_server_clock_off_ours_loses_no_door_entry(
     hass: HomeAssistant,
     salto: SaltoSite,
     salto_entry: MockConfigEntry,
     bus_events: list[dict[str, Any]],
+    skew: str,
 ) -> None:
-    """Door entries stamped by a late server clock still fire, once."""
-    salto.sim.clock.advance(SERVER_BEHIND)
+    """Door entries stamped by a skewed server clock fire, once."""
+    salto.sim.clock.advance(SKEWS[skew])
     await loaded(hass, salto_entry, salto)
     salto.sim.open_with_tag(salto.front, first_name="Ada", last_name="Lovelace")
     await settle(hass, salto, lambda: len(bus_events) >= 1)
@@ -366,10 +371,11 @@ ACTIONS: dict[str, tuple[str, dict[str, Any], str, Callable[[dict[str, Any]], bo
     "approve_booking": ("room", {}, "/approve", lambda booking: booking["approved"] is True),
     "reject_booking": ("room", {}, "/reject", lambda booking: booking["rejected"] is True),
 }
-OUTCOMES: dict[str, Callable[[FaultInjector, str], None]] = {
-    "503 before acting": lambda faults, path: faults.fail_next(503, path=path),
-    "answer lost after acting": lambda faults, path: faults.drop_next(path=path),
-    "answer too late": lambda faults, path: faults.answer_late_next(2, path=path),
+# Each takes the simulator's faults and where to inject: `path=` and optionally `method=`.
+OUTCOMES: dict[str, Callable[..., None]] = {
+    "503 before acting": lambda faults, **where: faults.fail_next(503, **where),
+    "answer lost after acting": lambda faults, **where: faults.drop_next(**where),
+    "answer too late": lambda faults, **where: faults.answer_late_next(2, **where),
 }
 
 
@@ -390,7 +396,7 @@ async def test_every_booking_action_ends_in_one_clear_outcome(
     await setup_entry(hass, site_entry)
     site_entry.runtime_data.client.request_timeout = 0.3
     path = f"/api/staff/v1/bookings/{booking}"
-    OUTCOMES[outcome](sim.faults, path + suffix)
+    OUTCOMES[outcome](sim.faults, path=path + suffix)
     told = await outcome_of(act(hass, action, site_entry, booking_id=str(booking), **extra))
     sim.faults.clear()
     assert_honest(told, did_it(sim.booking(booking)), outcome)
@@ -405,7 +411,7 @@ async def test_a_deskbee_check_in_ends_in_one_clear_outcome(
     booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
     await setup_entry(hass, deskbee_entry)
     deskbee_entry.runtime_data.client.request_timeout = 0.3
-    OUTCOMES[outcome](site.sim.faults, f"/v1.1/bookings/{booking}/checkin")
+    OUTCOMES[outcome](site.sim.faults, path=f"/v1.1/bookings/{booking}/checkin")
     told = await outcome_of(act(hass, "check_in", deskbee_entry, booking_id=booking))
     site.sim.faults.clear()
     checked_in = site.sim.bookings[booking].checkin is not None
@@ -426,7 +432,7 @@ async def test_opening_a_door_ends_in_one_clear_outcome(
     entry.runtime_data.client.request_timeout = 0.3
     door = entity_id(hass, "lock", salto.uid(salto.front, "door"))
     locking = f"/v1.1/sites/{sim.site_id}/locks/{salto.front}/locking"
-    OUTCOMES[outcome](sim.faults, locking)
+    OUTCOMES[outcome](sim.faults, path=locking)
     sim.faults.requests.clear()
     code = sim.current_otp()
     register(request, code)
@@ -448,7 +454,7 @@ async def test_removing_a_pod_guest_ends_in_one_clear_outcome(
     entry = await loaded(hass, salto_entry, salto)
     await act(hass, "add_guest", entry, pod_id=salto.pod, email="vera@example.com", name="Vera")
     entry.runtime_data.client.request_timeout = 0.3
-    OUTCOMES[outcome](sim.faults, f"/v1.1/sites/{sim.site_id}/pods/{salto.pod}/guests")
+    OUTCOMES[outcome](sim.faults, path=f"/v1.1/sites/{sim.site_id}/pods/{salto.pod}/guests")
     told = await outcome_of(
         act(hass, "remove_guest", entry, pod_id=salto.pod, email="vera@example.com")
     )
@@ -468,9 +474,212 @@ async def test_removing_a_visitor_ends_in_one_clear_outcome(
     await act(hass, "add_guest", site_entry, booking_id=booking, email="vera@example.com", name="V")
     site_entry.runtime_data.client.request_timeout = 0.3
     attendee = f"/api/staff/v1/bookings/{booking}/attendee/vera@example.com"
-    OUTCOMES[outcome](sim.faults, attendee)
+    OUTCOMES[outcome](sim.faults, path=attendee)
     told = await outcome_of(
         act(hass, "remove_guest", site_entry, booking_id=booking, email="vera@example.com")
     )
     sim.faults.clear()
     assert_honest(told, sim.booking(booking)["attendees"] == [], outcome)
+
+
+VERA = "vera@example.com"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One action ready to run: its fields, the request to fault and how to see it was done."""
+
+    action: str
+    fields: dict[str, Any]
+    method: str
+    path: str
+    done: Callable[[], bool]
+
+
+async def visitor_checks_in(site: SmallSite) -> Command:
+    booking = book(site.sim, site.desk1, starts_in=-60, ends_in=3600)
+    site.sim.add_guest(booking, VERA, "Vera")
+    return Command(
+        "check_in_guest",
+        {"booking_id": booking, "email": VERA},
+        "POST",
+        f"/api/staff/v1/bookings/{booking}/guests/{VERA}/check_in",
+        lambda: site.sim.booking(booking)["attendees"][0]["checked_in"] is True,
+    )
+
+
+async def visitor_record_changes(site: SmallSite) -> Command:
+    booking = book(site.sim, site.desk1, starts_in=-60, ends_in=3600)
+    site.sim.add_guest(booking, VERA, "Vera")
+    guest = site.sim.tenant.guests.find(VERA)
+    assert guest is not None
+    return Command(
+        "add_guest",
+        {"booking_id": booking, "email": VERA, "name": "Vera Visitor"},
+        "PATCH",
+        f"/api/staff/v1/guests/{VERA}",
+        lambda: guest.name == "Vera Visitor",
+    )
+
+
+async def meeting_moves(site: SmallSite) -> Command:
+    now = site.sim.clock.now()
+    meeting = site.sim.add_meeting(
+        site.room, start=now + 600, end=now + 1800, title="Planning", host_email="ada@example.com"
+    )
+    return Command(
+        "update_meeting",
+        {
+            "meeting_id": meeting,
+            "title": "Planning (moved)",
+            "start": in_minutes(60),
+            "end": in_minutes(90),
+        },
+        "PATCH",
+        f"/api/staff/v1/events/{meeting}",
+        lambda: site.sim.meeting(meeting)["title"] == "Planning (moved)",
+    )
+
+
+async def meeting_is_cancelled(site: SmallSite) -> Command:
+    now = site.sim.clock.now()
+    meeting = site.sim.add_meeting(
+        site.room, start=now + 600, end=now + 1800, title="Planning", host_email="ada@example.com"
+    )
+    return Command(
+        "cancel_meeting",
+        {"meeting_id": meeting},
+        "DELETE",
+        f"/api/staff/v1/events/{meeting}",
+        lambda: site.sim.meeting(meeting)["status"] == "cancelled",
+    )
+
+
+async def signal_is_sent(site: SmallSite) -> Command:
+    return Command(
+        "signal",
+        {"channel": "doors/main", "payload": {"person": "ada@example.com"}},
+        "POST",
+        "/api/engine/v2/signal",
+        lambda: site.sim.signals != [],
+    )
+
+
+PLACEOS_COMMANDS = {
+    "check_in_guest": visitor_checks_in,
+    "add_guest (update)": visitor_record_changes,
+    "update_meeting": meeting_moves,
+    "cancel_meeting": meeting_is_cancelled,
+    "signal": signal_is_sent,
+}
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+@pytest.mark.parametrize("command", PLACEOS_COMMANDS)
+async def test_every_placeos_command_ends_in_one_clear_outcome(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    command: str,
+    outcome: str,
+) -> None:
+    """Visitors, meetings and signals: done, clearly not done, or honestly unknown."""
+    sim = small_site.sim
+    ready = await PLACEOS_COMMANDS[command](small_site)
+    await setup_entry(hass, site_entry)
+    site_entry.runtime_data.client.request_timeout = 0.3
+    OUTCOMES[outcome](sim.faults, path=ready.path, method=ready.method)
+    told = await outcome_of(act(hass, ready.action, site_entry, **ready.fields))
+    sim.faults.clear()
+    assert_honest(told, ready.done(), outcome)
+
+
+async def deskbee_booking_moves(
+    hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite
+) -> Command:
+    booking = site.book(site.desk1, starts_in=3600, ends_in=7200)
+    before = site.sim.booking(booking)["start_date"]
+    return Command(
+        "update_booking",
+        {"booking_id": booking, "start": in_minutes(180), "end": in_minutes(240)},
+        "PUT",
+        f"/v1.1/bookings/workspaces/{booking}",
+        lambda: site.sim.booking(booking)["start_date"] != before,
+    )
+
+
+async def invited(hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite) -> str:
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    await act(hass, "add_guest", entry, booking_id=booking, email=VERA, name="Vera")
+    return booking
+
+
+def pass_status(site: DeskbeeSite) -> int:
+    [guest_pass] = site.sim.guest_passes()
+    return int(guest_pass["status"]["id"])
+
+
+async def guest_pass_cancelled(
+    hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite
+) -> Command:
+    booking = await invited(hass, entry, site)
+    return Command(
+        "remove_guest",
+        {"booking_id": booking, "email": VERA},
+        "POST",
+        "/v1.1/guestpass/",
+        lambda: pass_status(site) == 2,  # Canceled
+    )
+
+
+async def guest_pass_passed(
+    hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite
+) -> Command:
+    booking = await invited(hass, entry, site)
+    return Command(
+        "check_in_guest",
+        {"booking_id": booking, "email": VERA},
+        "POST",
+        "/v1.1/guestpass/",
+        lambda: pass_status(site) == 4,  # Passed
+    )
+
+
+async def turnstile_reports(
+    hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite
+) -> Command:
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    return Command(
+        "report_access",
+        {"person": "ada@example.com", "device": "turnstile-1"},
+        "POST",
+        "/v1.1/integrations/checkin",
+        lambda: site.sim.booking(booking)["state"] != "reserved",
+    )
+
+
+DESKBEE_COMMANDS = {
+    "update_booking": deskbee_booking_moves,
+    "remove_guest": guest_pass_cancelled,
+    "check_in_guest": guest_pass_passed,
+    "report_access": turnstile_reports,
+}
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+@pytest.mark.parametrize("command", DESKBEE_COMMANDS)
+async def test_every_deskbee_command_ends_in_one_clear_outcome(
+    hass: HomeAssistant,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    command: str,
+    outcome: str,
+) -> None:
+    """Moves, visitors and turnstiles: done, clearly not done, or honestly unknown."""
+    await setup_entry(hass, deskbee_entry)
+    ready = await DESKBEE_COMMANDS[command](hass, deskbee_entry, deskbee_site)
+    deskbee_entry.runtime_data.client.request_timeout = 0.3
+    OUTCOMES[outcome](deskbee_site.sim.faults, path=ready.path, method=ready.method)
+    told = await outcome_of(act(hass, ready.action, deskbee_entry, **ready.fields))
+    deskbee_site.sim.faults.clear()
+    assert_honest(told, ready.done(), outcome)

@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -159,6 +160,38 @@ async def test_live_entries_fire_once_through_drops_stalls_and_replays(
     await settle(hass, salto, lambda: len(bus_events) >= 4)
     assert [e["person"]["name"] for e in bus_events].count("Linus T") == 1
     assert entry.runtime_data.stream.reconnects >= 2
+
+
+async def test_unreadable_items_are_skipped_not_fatal(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A malformed lock or streamed entry is skipped and logged; the good ones still show."""
+    sim = salto.sim
+    good = [sim.lock(lock_id) for lock_id in sim.lock_ids()]
+    bad = [{"id": None}, "not a lock", {"customer_reference": "No id"}]
+    sim.faults.fail_next(
+        200,
+        path=f"/v1.1/sites/{sim.site_id}/locks",
+        body=orjson.dumps({"items": [*bad, *good]}),
+        headers={"Content-Type": "application/json"},
+    )
+    entry = await loaded(hass, salto_entry, salto)
+    assert caplog.text.count("Skipping a malformed lock") == 3
+    door = hass.states.get(entity_id(hass, "lock", salto.uid(salto.front, "door")))
+    assert door.state == "locked"
+
+    await sim.stream.wait_connected()
+    for unreadable in ("{not json", '{"id": "e-1"}', '["a list"]'):
+        sim.stream.publish_raw(unreadable)
+    sim.open_with_tag(salto.front, first_name="Ada", last_name="Lovelace")
+    await settle(hass, salto, lambda: len(bus_events) >= 1)
+    assert [e["person"]["name"] for e in bus_events] == ["Ada Lovelace"]
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.stream.connected
 
 
 async def test_pod_guests(

@@ -45,6 +45,7 @@ from .api import (
     WorkplacePermissionError,
     WorkplaceRateLimitError,
 )
+from .api.json_fields import parse_all
 from .api.salto_json import parse_entry
 from .api.signalr import StreamClosedError, listen
 from .const import (
@@ -267,13 +268,13 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
         self.stream.last_message = dt_util.utcnow()
         if target != "ReceiveMessage":
             return
+        decoded: list[Any] = []
         for argument in arguments:
             try:
-                raw = orjson.loads(argument) if isinstance(argument, str) else argument
-                entry = parse_entry(raw)
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as err:
-                LOGGER.debug("%s: skipping an unreadable door entry: %s", self.name, err)
-                continue
+                decoded.append(orjson.loads(argument) if isinstance(argument, str) else argument)
+            except orjson.JSONDecodeError as err:
+                LOGGER.warning("%s: skipping an unreadable door entry: %s", self.name, err)
+        for entry in parse_all(decoded, parse_entry, "door entry"):
             if self.memory.is_new(entry):
                 self._fire(entry, "push")
             else:

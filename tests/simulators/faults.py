@@ -45,9 +45,14 @@ class QueuedFault:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    method: str | None = None
 
-    def matches(self, path: str) -> bool:
-        return self.remaining > 0 and (self.path is None or path.startswith(self.path))
+    def matches(self, method: str, path: str) -> bool:
+        return (
+            self.remaining > 0
+            and (self.path is None or path.startswith(self.path))
+            and self.method in (None, method)
+        )
 
 
 class FaultInjector:
@@ -68,6 +73,7 @@ class FaultInjector:
         *,
         count: int = 1,
         path: str | None = None,
+        method: str | None = None,
         body: bytes | str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -81,6 +87,7 @@ class FaultInjector:
                 status=status,
                 body=payload,
                 headers=dict(headers or {}),
+                method=method,
             )
         )
 
@@ -92,13 +99,22 @@ class FaultInjector:
         """Answer 200 with a truncated JSON body (content type application/json), unhandled."""
         self._queue(QueuedFault(FaultKind.MALFORMED, count, path))
 
-    def drop_next(self, *, count: int = 1, path: str | None = None) -> None:
+    def drop_next(
+        self, *, count: int = 1, path: str | None = None, method: str | None = None
+    ) -> None:
         """Handle the request (its state change happens) then cut the connection unanswered."""
-        self._queue(QueuedFault(FaultKind.DROP, count, path))
+        self._queue(QueuedFault(FaultKind.DROP, count, path, method=method))
 
-    def answer_late_next(self, seconds: float, *, count: int = 1, path: str | None = None) -> None:
+    def answer_late_next(
+        self,
+        seconds: float,
+        *,
+        count: int = 1,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> None:
         """Handle the request (its state change happens) but hold the answer back ``seconds``."""
-        self._queue(QueuedFault(FaultKind.LATE, count, path, seconds=seconds))
+        self._queue(QueuedFault(FaultKind.LATE, count, path, seconds=seconds, method=method))
 
     def clear(self) -> None:
         """Forget every queued fault (keeps the request log; empty it with ``requests.clear()``)."""
@@ -113,11 +129,11 @@ class FaultInjector:
         if fault.remaining > 0:
             self._faults.append(fault)
 
-    def _take(self, path: str, kinds: set[FaultKind]) -> list[QueuedFault]:
+    def _take(self, request: web.Request, kinds: set[FaultKind]) -> list[QueuedFault]:
         """Consume one use of every matching fault of ``kinds`` (outcomes: only the first)."""
         taken: list[QueuedFault] = []
         for fault in self._faults:
-            if fault.kind in kinds and fault.matches(path):
+            if fault.kind in kinds and fault.matches(request.method, request.path):
                 fault.remaining -= 1
                 taken.append(fault)
                 if fault.kind is not FaultKind.DELAY:
@@ -139,10 +155,10 @@ class FaultInjector:
             self.in_flight -= 1
 
     async def _apply(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        for delay in self._take(request.path, {FaultKind.DELAY}):
+        for delay in self._take(request, {FaultKind.DELAY}):
             await asyncio.sleep(delay.seconds)
         outcomes = self._take(
-            request.path, {FaultKind.FAIL, FaultKind.MALFORMED, FaultKind.DROP, FaultKind.LATE}
+            request, {FaultKind.FAIL, FaultKind.MALFORMED, FaultKind.DROP, FaultKind.LATE}
         )
         outcome = outcomes[0] if outcomes else None
         if outcome is None:

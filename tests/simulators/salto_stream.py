@@ -130,6 +130,13 @@ class EntryStream:
                 connection.queue.put_nowait(invocation(rendered))
                 self.published += 1
 
+    def publish_raw(self, argument: str) -> None:
+        """Send one message argument exactly as given (e.g. unreadable) to every listener."""
+        message = frame({"type": 1, "target": "ReceiveMessage", "arguments": [argument]})
+        for connection in self._live:
+            if connection.handshaken:
+                connection.queue.put_nowait(message)
+
     def replay_last(self, count: int = 1) -> None:
         """Send the last ``count`` entries again (as a reconnecting server might)."""
         for entry in self.site.entries.last(count):

@@ -21,6 +21,7 @@ from .deskbee_json import (
     PLACE_OF_BOOKING_TYPE,
     data_of,
     error_for,
+    guest_pass_cancelled,
     parse_booking,
     parse_buildings,
     parse_guest_pass,
@@ -35,6 +36,7 @@ from .exceptions import (
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
+from .json_fields import parse_all
 from .models import (
     Account,
     Booking,
@@ -47,8 +49,13 @@ from .models import (
     Zone,
     ZoneKind,
 )
-from .placeos_json import parse_all
-from .reconcile import confirm, confirm_check_in, look_after, not_found_after
+from .reconcile import (
+    confirm,
+    confirm_check_in,
+    look_after,
+    not_found_after,
+    unknown_when_lost,
+)
 from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
@@ -69,6 +76,7 @@ PATHS: Final = {
     "checkin": "/bookings/{uuid}/checkin",  # inferred
     "checkout": "/bookings/{uuid}/checkout",  # inferred
     "guest_passes": "/guestpass",  # confirmed (list), inferred (create)
+    "guest_pass": "/guestpass/{uuid}",  # inferred
     "guest_pass_passed": "/guestpass/{uuid}/pass",  # inferred
     "guest_pass_cancel": "/guestpass/{uuid}/cancel",  # inferred
     "checkin_automation": "/integrations/checkin",  # confirmed
@@ -245,20 +253,36 @@ class DeskbeeClient:
         title: str | None = None,
         space: Space | None = None,
     ) -> Booking:
-        """Move a booking in time or to another place of the same kind (§6.6 #40/#42)."""
+        """Move a booking in time or to another place of the same kind (§6.6 #40/#42).
+
+        A lost answer is checked on the booking.
+        """
         current = await self.get_booking(booking_id)
         body: dict[str, Any] = {}
+        slot: dict[str, str] = {}
         if start is not None or end is not None:
-            body |= self._local_slot(start or current.start, end or current.end, DATE)
+            slot = self._local_slot(start or current.start, end or current.end, DATE)
+            body |= slot
         if space is not None:
             body["place_uuid"] = space.id
         is_room = current.booking_type == SpaceKind.ROOM.value
         if title is not None and is_room:
             body["meeting"] = {"title": title}
         path = PATHS["update_meeting_room" if is_room else "update_workspace"]
-        return parse_booking(
-            data_of(await self._json("PUT", path.format(uuid=booking_id), json_body=body))
-        )
+        try:
+            answer = await self._json("PUT", path.format(uuid=booking_id), json_body=body)
+        except WorkplaceConnectionError as err:
+            return await confirm(
+                err,
+                self.get_booking(booking_id),
+                done=lambda booking: (
+                    (not slot or self._local_slot(booking.start, booking.end, DATE) == slot)
+                    and (space is None or booking.space_ids == (space.id,))
+                    and ("meeting" not in body or booking.title == title)
+                ),
+                outcome="the booking was not changed",
+            )
+        return parse_booking(data_of(answer))
 
     async def cancel_booking(self, booking_id: str) -> None:
         """Cancel (soft-delete) a booking; a lost answer is checked, not repeated."""
@@ -297,11 +321,12 @@ class DeskbeeClient:
 
         Returns the uuids of the bookings Deskbee changed.
         """
-        answer = await self._request(
-            "POST",
-            PATHS["checkin_automation"],
-            json_body=[{"device": device, "person": person, "date": when.isoformat()}],
-        )
+        with unknown_when_lost():
+            answer = await self._request(
+                "POST",
+                PATHS["checkin_automation"],
+                json_body=[{"device": device, "person": person, "date": when.isoformat()}],
+            )
         if answer.status == 204 or not answer.body:  # noqa: PLR2004 - nothing matched (§6.11)
             return []
         data = data_of(answer.json())
@@ -389,11 +414,21 @@ class DeskbeeClient:
         return Guest(id=guest_id, email=email.lower(), name=name, organisation=organisation)
 
     async def remove_guest(self, booking_id: str, email: str) -> None:
-        """Cancel the visitor's guest pass for the booking."""
+        """Cancel the visitor's guest pass for the booking; a lost answer is checked on the pass."""
         uuid = await self._guest_pass_of(booking_id, email)
-        await self._json(
-            "POST", PATHS["guest_pass_cancel"].format(uuid=uuid), json_body={"is_send_email": False}
-        )
+        try:
+            await self._json(
+                "POST",
+                PATHS["guest_pass_cancel"].format(uuid=uuid),
+                json_body={"is_send_email": False},
+            )
+        except WorkplaceConnectionError as err:
+            await confirm(
+                err,
+                self._get_guest_pass(uuid),
+                done=guest_pass_cancelled,
+                outcome="the guest pass was not cancelled",
+            )
 
     async def check_in_guest(
         self, booking_id: str, email: str, *, checked_in: bool = True
@@ -402,9 +437,20 @@ class DeskbeeClient:
         if not checked_in:
             raise WorkplaceUnsupportedError("Deskbee cannot undo a visitor's arrival")
         uuid = await self._guest_pass_of(booking_id, email)
-        passed = data_of(await self._json("POST", PATHS["guest_pass_passed"].format(uuid=uuid)))
+        try:
+            passed = data_of(await self._json("POST", PATHS["guest_pass_passed"].format(uuid=uuid)))
+        except WorkplaceConnectionError as err:
+            passed = await confirm(
+                err,
+                self._get_guest_pass(uuid),
+                done=lambda item: any(v.guest.checked_in for v in parse_guest_pass(item)),
+                outcome="the visitor's arrival was not recorded",
+            )
         guests = parse_guest_pass(passed)
         return guests[0].guest if guests else Guest(id=uuid, email=email.lower(), checked_in=True)
+
+    async def _get_guest_pass(self, uuid: str) -> Any:
+        return data_of(await self._json("GET", PATHS["guest_pass"].format(uuid=uuid)))
 
     async def _booking_visitors(self, booking: Booking) -> list[Visitor]:
         """The guest passes for a booking's slot and host (the list does not name bookings)."""

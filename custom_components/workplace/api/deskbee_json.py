@@ -14,14 +14,14 @@ from .exceptions import (
     WorkplaceAuthenticationError,
     WorkplaceBadResponseError,
     WorkplaceConflictError,
-    WorkplaceConnectionError,
     WorkplaceError,
     WorkplaceNotFoundError,
     WorkplaceRateLimitError,
+    WorkplaceServerError,
     WorkplaceValidationError,
 )
+from .json_fields import opt_str, req_str
 from .models import Booking, BookingStatus, Guest, Person, Space, SpaceKind, Visitor, Zone, ZoneKind
-from .placeos_json import opt_str, req_str
 from .transport import Response
 
 # Deskbee place types and our neutral space kinds and booking types (§5 PlaceType slugs).
@@ -68,7 +68,7 @@ def error_for(method: str, path: str, response: Response) -> WorkplaceError:
     if status == 429:  # noqa: PLR2004
         return WorkplaceRateLimitError(f"{where}: {message}", retry_after=response.retry_after)
     if status >= 500:  # noqa: PLR2004
-        return WorkplaceConnectionError(f"{where}: {message}")
+        return WorkplaceServerError(f"{where}: {message}")
     return WorkplaceBadResponseError(f"{where}: unexpected HTTP {status}")
 
 
@@ -212,6 +212,13 @@ def parse_booking(item: Any) -> Booking:
         updated_at=_opt_time(item, "updated_at"),
         created_at=_opt_time(item, "created_at"),
     )
+
+
+def guest_pass_cancelled(item: Any) -> bool:
+    """Whether a guest pass was cancelled: only "Passed" has a known status id (§6.5)."""
+    status = item.get("status") if isinstance(item, dict) else None
+    name = str(status.get("name") or "") if isinstance(status, dict) else ""
+    return name.lower().startswith("cancel")
 
 
 def parse_guest_pass(item: Any) -> list[Visitor]:

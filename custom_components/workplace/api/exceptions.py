@@ -27,6 +27,10 @@ class WorkplaceNotSentError(WorkplaceConnectionError):
     """The request never reached the server (refused, name not found): nothing changed."""
 
 
+class WorkplaceServerError(WorkplaceConnectionError):
+    """The server answered that it failed (5xx)."""
+
+
 class WorkplaceTimeoutError(WorkplaceConnectionError):
     """The server did not answer within the request timeout."""
 

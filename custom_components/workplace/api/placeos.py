@@ -23,13 +23,11 @@ from .exceptions import (
     WorkplaceNotFoundError,
     WorkplaceValidationError,
 )
+from .json_fields import expect_object, opt_str, parse_all, req_str
 from .models import Account, Booking, BookingStatus, Guest, Person, Space, Visitor, Zone, ZoneKind
 from .placeos_json import (
     DESKS_METADATA,
     error_for,
-    expect_object,
-    opt_str,
-    parse_all,
     parse_attendee,
     parse_booking,
     parse_desks,
@@ -38,10 +36,15 @@ from .placeos_json import (
     parse_room,
     parse_visitor,
     parse_zone,
-    req_str,
     room_calendar,
 )
-from .reconcile import confirm, confirm_check_in, look_after, not_found_after
+from .reconcile import (
+    confirm,
+    confirm_check_in,
+    look_after,
+    not_found_after,
+    unknown_when_lost,
+)
 from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
@@ -364,10 +367,23 @@ class PlaceOSClient:
 
     async def update_guest(self, email: str, details: Mapping[str, Any]) -> Guest:
         """Change a guest's record (name, organisation, phone...) (§3.4 `update_guest`)."""
-        answer = await self._request(
-            "PATCH", f"{STAFF_API}/guests/{email.lower()}", json_body=dict(details)
-        )
+        path = f"{STAFF_API}/guests/{email.lower()}"
+        try:
+            answer = await self._request("PATCH", path, json_body=dict(details))
+        except WorkplaceConnectionError as err:
+            return await confirm(
+                err,
+                self._get_guest(path),
+                done=lambda guest: (
+                    guest.name == details.get("name", guest.name)
+                    and guest.organisation == details.get("organisation", guest.organisation)
+                ),
+                outcome="the guest's record was not changed",
+            )
         return parse_attendee(answer.json())
+
+    async def _get_guest(self, path: str) -> Guest:
+        return parse_attendee(expect_object(await self._get_json(path)))
 
     async def remove_guest(self, booking_id: str, email: str) -> None:
         """Take a visitor off a booking; a lost answer is checked on the booking's guests."""
@@ -392,12 +408,27 @@ class PlaceOSClient:
     async def check_in_guest(
         self, booking_id: str, email: str, *, checked_in: bool = True
     ) -> Guest:
-        """A visitor arrived (or left); checking a guest in also checks the booking in (§3.4)."""
-        answer = await self._request(
-            "POST",
-            f"{STAFF_API}/bookings/{booking_id}/guests/{email.lower()}/check_in",
-            {"state": "true" if checked_in else "false"},
-        )
+        """A visitor arrived (or left); checking a guest in also checks the booking in (§3.4).
+
+        A lost answer is checked on the booking's guests.
+        """
+        email = email.lower()
+        try:
+            answer = await self._request(
+                "POST",
+                f"{STAFF_API}/bookings/{booking_id}/guests/{email}/check_in",
+                {"state": "true" if checked_in else "false"},
+            )
+        except WorkplaceConnectionError as err:
+            guests = await confirm(
+                err,
+                self.get_booking_guests(booking_id),
+                done=lambda guests: any(
+                    g.email == email and g.checked_in == checked_in for g in guests
+                ),
+                outcome=f"the visitor was not checked {'in' if checked_in else 'out'}",
+            )
+            return next(g for g in guests if g.email == email)
         return parse_attendee(answer.json())
 
     async def get_visitors(
@@ -446,7 +477,8 @@ class PlaceOSClient:
     ) -> Booking:
         """Move or rename a room's meeting (the calendar may refuse a clash).
 
-        PlaceOS wants the times in every update, even when only the title changes.
+        PlaceOS wants the times in every update, even when only the title changes. A lost
+        answer is checked on the meeting.
         """
         body: dict[str, Any] = {
             "id": meeting_id,
@@ -456,19 +488,48 @@ class PlaceOSClient:
         }
         if title is not None:
             body["title"] = title
-        answer = await self._request(
-            "PATCH", f"{STAFF_API}/events/{meeting_id}", {"system_id": system_id}, json_body=body
-        )
+        try:
+            answer = await self._request(
+                "PATCH",
+                f"{STAFF_API}/events/{meeting_id}",
+                {"system_id": system_id},
+                json_body=body,
+            )
+        except WorkplaceConnectionError as err:
+            return await confirm(
+                err,
+                self._get_meeting(meeting_id, system_id),
+                done=lambda meeting: (
+                    int(meeting.start.timestamp()) == body["event_start"]
+                    and int(meeting.end.timestamp()) == body["event_end"]
+                    and title in (None, meeting.title)
+                ),
+                outcome="the meeting was not changed",
+            )
         return parse_event(answer.json())
 
+    async def _get_meeting(self, meeting_id: str, system_id: str) -> Booking:
+        raw = await self._get_json(f"{STAFF_API}/events/{meeting_id}", {"system_id": system_id})
+        return parse_event(expect_object(raw))
+
     async def cancel_meeting(self, meeting_id: str, *, system_id: str) -> None:
-        """Cancel a room's meeting; one already gone counts as cancelled (as the driver does)."""
+        """Cancel a room's meeting; one already gone counts as cancelled (as the driver does).
+
+        A lost answer is checked on the meeting.
+        """
         try:
             await self._request(
                 "DELETE", f"{STAFF_API}/events/{meeting_id}", {"system_id": system_id}
             )
         except WorkplaceNotFoundError:
             LOGGER.debug("Meeting %s was already gone", meeting_id)
+        except WorkplaceConnectionError as err:
+            await confirm(
+                err,
+                self._get_meeting(meeting_id, system_id),
+                done=lambda meeting: meeting.status is BookingStatus.CANCELLED,
+                outcome="the meeting was not cancelled",
+            )
 
     async def set_meeting_metadata(
         self,
@@ -479,11 +540,12 @@ class PlaceOSClient:
         replace: bool = False,
     ) -> dict[str, Any]:
         """Merge (PATCH) or replace (PUT) a meeting's extension data; returns the result."""
-        answer = await self._request(
-            "PUT" if replace else "PATCH",
-            f"{STAFF_API}/events/{meeting_id}/metadata/{system_id}",
-            json_body=dict(metadata),
-        )
+        with unknown_when_lost():
+            answer = await self._request(
+                "PUT" if replace else "PATCH",
+                f"{STAFF_API}/events/{meeting_id}/metadata/{system_id}",
+                json_body=dict(metadata),
+            )
         return expect_object(answer.json())
 
     # -- people, signals, zone metadata -------------------------------------------------
@@ -500,7 +562,10 @@ class PlaceOSClient:
 
     async def signal(self, channel: str, payload: Any) -> None:
         """Publish a payload on a PlaceOS signal channel for PlaceOS logic (§3.8)."""
-        await self._request("POST", f"{ENGINE_API}/signal", {"channel": channel}, json_body=payload)
+        with unknown_when_lost():
+            await self._request(
+                "POST", f"{ENGINE_API}/signal", {"channel": channel}, json_body=payload
+            )
 
     async def write_zone_metadata(
         self,
@@ -512,17 +577,18 @@ class PlaceOSClient:
         description: str = "",
     ) -> dict[str, Any]:
         """Merge (PATCH) or replace (PUT) one named metadata of a zone (§3.6)."""
-        answer = await self._request(
-            "PATCH" if merge else "PUT",
-            f"{ENGINE_API}/metadata/{zone_id}",
-            {"name": name},
-            json_body={
-                "name": name,
-                "description": description,
-                "details": details,
-                "parent_id": zone_id,
-            },
-        )
+        with unknown_when_lost():
+            answer = await self._request(
+                "PATCH" if merge else "PUT",
+                f"{ENGINE_API}/metadata/{zone_id}",
+                {"name": name},
+                json_body={
+                    "name": name,
+                    "description": description,
+                    "details": details,
+                    "parent_id": zone_id,
+                },
+            )
         return expect_object(answer.json())
 
     # -- plumbing ---------------------------------------------------------------------------

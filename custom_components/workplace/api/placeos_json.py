@@ -6,7 +6,7 @@ is skipped item by item and logged, never fatal to a whole answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
 import logging
@@ -25,9 +25,11 @@ from .exceptions import (
     WorkplaceNotFoundError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
+    WorkplaceServerError,
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
+from .json_fields import opt_str, parse_all, req_str
 from .models import (
     MEETING,
     Booking,
@@ -84,7 +86,7 @@ def error_for(method: str, url: URL, response: Response) -> WorkplaceError:
     if error := _SIMPLE_ERRORS.get(status):
         return error(f"{method} {url.path}: {reason}")
     if status >= 500:  # noqa: PLR2004
-        return WorkplaceConnectionError(f"{method} {url.path}: {reason}")
+        return WorkplaceServerError(f"{method} {url.path}: {reason}")
     return WorkplaceBadResponseError(f"{method} {url.path}: unexpected HTTP {status}")
 
 
@@ -109,43 +111,6 @@ def _failures(body: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 # -- parsing -----------------------------------------------------------------------------------
-
-
-def parse_all[T](raw: Iterable[Any], parse: Callable[[Any], T | None], what: str) -> list[T]:
-    """Parse each item; an item we cannot read is skipped and logged, never fatal."""
-    parsed: list[T] = []
-    for item in raw:
-        try:
-            result = parse(item)
-        except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as err:
-            LOGGER.warning("Skipping a malformed %s: %s", what, err)
-            continue
-        if result is not None:
-            parsed.append(result)
-    return parsed
-
-
-def expect_object(value: Any) -> dict[str, Any]:
-    """Return the value if it is a JSON object, else refuse the answer."""
-    if not isinstance(value, dict):
-        msg = f"Expected a JSON object, got {type(value).__name__}"
-        raise WorkplaceBadResponseError(msg)
-    return value
-
-
-def req_str(item: Mapping[str, Any], key: str) -> str:
-    """A required id or text (ints are ids too), as a string."""
-    value = item[key]
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        msg = f"{key} is not a usable id or text: {type(value).__name__}"
-        raise ValueError(msg)
-    return str(value)
-
-
-def opt_str(item: Mapping[str, Any], key: str) -> str | None:
-    """An optional non-empty text."""
-    value = item.get(key)
-    return value if isinstance(value, str) and value else None
 
 
 def _opt_int(item: Mapping[str, Any], key: str) -> int | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .exceptions import (
@@ -10,6 +11,7 @@ from .exceptions import (
     WorkplaceError,
     WorkplaceNotSentError,
     WorkplaceOutcomeUnknownError,
+    WorkplaceServerError,
     WorkplaceTimeoutError,
 )
 from .models import Booking, BookingStatus
@@ -40,6 +42,22 @@ async def confirm[T](
     if done(found):
         return found
     raise not_found_after(error, outcome) from error
+
+
+@contextmanager
+def unknown_when_lost() -> Iterator[None]:
+    """For a write nothing can read back: a lost answer leaves its outcome unknown.
+
+    A refused connection never reached the server and a 5xx answer says it failed; a timeout
+    or a connection cut under the call may have come after the server acted.
+    """
+    try:
+        yield
+    except (WorkplaceNotSentError, WorkplaceServerError):
+        raise
+    except WorkplaceConnectionError as err:
+        msg = f"{err}; it may have happened, check before repeating"
+        raise WorkplaceOutcomeUnknownError(msg) from err
 
 
 def not_found_after(error: WorkplaceConnectionError, outcome: str) -> WorkplaceConnectionError:

@@ -12,16 +12,16 @@ from typing import Any, Final
 from .exceptions import (
     WorkplaceAuthenticationError,
     WorkplaceBadResponseError,
-    WorkplaceConnectionError,
     WorkplaceError,
     WorkplaceNotFoundError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
     WorkplaceRefusedError,
+    WorkplaceServerError,
     WorkplaceValidationError,
 )
+from .json_fields import opt_str, req_str
 from .models import DoorEntry, Lock, Pod, PodGuest, Site
-from .placeos_json import opt_str, req_str
 from .transport import Response
 
 # Codes people must be told about in their own words (§3 table, §4.2, §4.6).
@@ -69,7 +69,7 @@ def error_for(method: str, path: str, response: Response) -> WorkplaceError:
     if status == 429:  # noqa: PLR2004
         return WorkplaceRateLimitError(f"{where}: {message}", retry_after=response.retry_after)
     if status >= 500:  # noqa: PLR2004
-        return WorkplaceConnectionError(f"{where}: {message}")
+        return WorkplaceServerError(f"{where}: {message}")
     return WorkplaceBadResponseError(f"{where}: unexpected HTTP {status}")
 
 

@@ -22,8 +22,8 @@ from .exceptions import (
     WorkplaceBadResponseError,
     WorkplaceConnectionError,
 )
+from .json_fields import parse_all
 from .models import DoorEntry, Lock, Pod, PodGuest, Site
-from .placeos_json import parse_all
 from .reconcile import confirm, look_after, not_found_after
 from .salto_json import error_for, items_of, parse_entry, parse_lock, parse_pod, parse_site
 from .transport import Response, ServerLink, send
