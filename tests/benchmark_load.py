@@ -26,6 +26,12 @@ from tests.test_services import act, in_minutes
 ROUNDS = (250, 1000, 4000)
 
 
+@pytest.fixture(autouse=True)
+def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
+    """Measure the loop as Home Assistant runs it: the test plugin turns debug mode on."""
+    event_loop.set_debug(False)
+
+
 def peak_memory_mib() -> float:
     """The process's peak resident memory so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
