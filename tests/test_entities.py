@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from tests.conftest import make_entry, setup_entry
 from tests.helpers import SmallSite, book, calendar_events, entity_id, next_poll
 from tests.simulators.placeos import PlaceOSSimulator
+from tests.test_services import act
 
 
 async def test_desk_goes_free_booked_checked_in_free(
@@ -172,6 +173,50 @@ async def test_idle_poll_writes_no_state(
     )
 
 
+async def test_a_booking_gone_from_the_server_frees_its_desk(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A booking the server no longer lists (purged, not cancelled) stops holding the desk."""
+    sim, site = small_site.sim, small_site
+    booking = book(sim, site.desk1, starts_in=-60, ends_in=7200)
+    await setup_entry(hass, site_entry)
+    status = entity_id(hass, "sensor", site.uid(site.desk1, "status"))
+    assert hass.states.get(status).state == "booked"
+    sim.tenant.bookings.forget(booking)
+    await next_poll(hass, freezer)
+    assert hass.states.get(status).state == "free"
+
+
+async def test_a_command_writes_only_what_it_touched(
+    hass: HomeAssistant, small_site: SmallSite, site_entry: MockConfigEntry
+) -> None:
+    """A check-in through the action updates that desk and its zones, no other entity."""
+    sim, site = small_site.sim, small_site
+    booking = book(sim, site.desk1, starts_in=-60, ends_in=7200)
+    book(sim, site.desk2, starts_in=-60, ends_in=7200)
+    await setup_entry(hass, site_entry)
+    changes: list[str] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        changes.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    await act(hass, "check_in", site_entry, booking_id=booking)
+    await hass.async_block_till_done()
+    assert sorted(changes) == sorted(
+        [
+            entity_id(hass, "sensor", site.uid(site.desk1, "status")),
+            entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied")),
+            entity_id(hass, "event", site.uid(site.desk1, "activity")),
+            entity_id(hass, "sensor", site.uid(site.level1, "checked_in")),
+            entity_id(hass, "sensor", site.uid(site.building, "checked_in")),
+        ]
+    )
+
+
 async def test_spaces_appear_and_disappear_without_restart(
     hass: HomeAssistant,
     small_site: SmallSite,
@@ -181,11 +226,14 @@ async def test_spaces_appear_and_disappear_without_restart(
 ) -> None:
     """A desk added on the server gets entities at the next poll; a removed one loses its device."""
     sim, site = small_site.sim, small_site
+    book(sim, site.desk2, starts_in=-60, ends_in=7200)
     await setup_entry(hass, site_entry)
     new_desk = sim.add_desk(site.level2, "Desk 2.02", desk_id="desk-2-02")
     await next_poll(hass, freezer)
     new_status = entity_id(hass, "sensor", site.uid(new_desk, "status"))
     assert hass.states.get(new_status).state == "free"
+    desk2 = entity_id(hass, "sensor", site.uid(site.desk2, "status"))
+    assert hass.states.get(desk2).state == "booked"  # the known booking outlived the change
     device = device_registry.async_get_device(
         identifiers={("workplace", f"{site.unique_prefix}_{new_desk}")}
     )

@@ -86,7 +86,7 @@ def merge(
     merged = dict(polled)
     for booking_id, booking in merged.items():
         previous = known.get(booking_id)
-        if previous is not None and is_stale(previous, booking):
+        if previous is not None and previous is not booking and is_stale(previous, booking):
             merged[booking_id] = previous
     for booking_id, booking in applied.items():
         current = merged.get(booking_id)
@@ -130,6 +130,7 @@ def diff(
     found: list[Activity] = []
     for booking_id, booking in new.items():
         previous = old.get(booking_id)
-        if previous is None or previous != booking:
+        # Unchanged bookings come back as the same object from the client.
+        if previous is None or (previous is not booking and previous != booking):
             found.extend(activities(previous, booking, since=since))
     return found

@@ -20,6 +20,8 @@ from .entity import SpaceEntity, ZoneEntity, add_entities_as_they_appear
 from .errors import invalid, remote_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -66,8 +68,7 @@ class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
     def event(self) -> CalendarEvent | None:
         """The booking happening now, or else the next one."""
         now = dt_util.utcnow()
-        upcoming = (b for b in self._bookings() if b.end > now)
-        booking = next(upcoming, None)
+        booking = next((b for b in self._bookings() if b.end > now), None)
         return self._event(booking) if booking else None
 
     @property
@@ -112,12 +113,13 @@ class ZoneBookingsCalendar(ZoneEntity, CalendarEntity):
                 return space
         raise invalid("calendar_space_required")
 
-    def _bookings(self) -> list[Booking]:
-        return [
+    def _bookings(self) -> Iterator[Booking]:
+        """The zone's active bookings by start (lazily: the next one is usually near)."""
+        return (
             booking
             for booking in self.coordinator.data.bookings_by_zone.get(self.zone_id, ())
             if booking.is_active
-        ]
+        )
 
     def _event(self, booking: Booking) -> CalendarEvent:
         spaces = self.coordinator.data.spaces
@@ -210,12 +212,13 @@ class RoomCalendar(SpaceEntity, CalendarEntity):
         """Cancel the meeting (or booking) behind the event."""
         await cancel(self.coordinator, uid, system_id=self.space_id)
 
-    def _bookings(self) -> list[Booking]:
-        return [
+    def _bookings(self) -> Iterator[Booking]:
+        """The room's active bookings and meetings by start."""
+        return (
             booking
             for booking in self.coordinator.data.bookings_by_space.get(self.space_id, ())
             if booking.is_active
-        ]
+        )
 
 
 def _room_event(booking: Booking) -> CalendarEvent:

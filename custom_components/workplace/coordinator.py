@@ -34,7 +34,6 @@ from .api import (
     Booking,
     DeskbeeClient,
     PlaceOSClient,
-    Space,
     SpaceKind,
     Visitor,
     WorkplaceAuthenticationError,
@@ -42,7 +41,6 @@ from .api import (
     WorkplaceError,
     WorkplacePermissionError,
     WorkplaceRateLimitError,
-    Zone,
     ZoneKind,
 )
 from .const import (
@@ -60,7 +58,7 @@ from .const import (
     PROVIDER_DESKBEE,
 )
 from .devices import account_device, remove_stale_devices, zone_device
-from .snapshot import Snapshot, build_snapshot, tracked_zones, zones_of
+from .snapshot import BookingIndex, Snapshot, build_snapshot, tracked_zones, zones_of
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -112,6 +110,11 @@ def activity_signal(entry_id: str, space_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_{space_id}_activity"
 
 
+def changed_signal(entry_id: str, place_id: str) -> str:
+    """Dispatcher signal: what one space or zone shows changed outside a poll."""
+    return f"{DOMAIN}_{entry_id}_{place_id}_changed"
+
+
 type WorkplaceClient = PlaceOSClient | DeskbeeClient
 
 
@@ -155,10 +158,9 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         )
         self.horizon = timedelta(days=entry.options.get(CONF_HORIZON_DAYS, DEFAULT_HORIZON_DAYS))
         self._objects_seen: set[str] | None = None
-        # What was fetched last, kept to rebuild the snapshot when a command changes a booking.
-        self._zones: dict[str, Zone] = {}
-        self._spaces: list[Space] = []
-        self._bookings: dict[str, Booking] | None = None  # None until the first poll (baseline)
+        # What was fetched last, kept to derive the snapshot again when a booking changes.
+        self._index = BookingIndex()
+        self._baseline_taken = False  # the first poll is what we start watching from
         self._applied: dict[str, Booking] = {}  # command results while a poll is under way
         self._visitors: list[Visitor] = []
         self._missing_parts: set[str] = set()  # optional parts the tenant does not offer
@@ -208,14 +210,16 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
                 zone_ids=self.selected_zones, start=day_start, end=day_start + timedelta(days=1)
             ),
         )
-        previous = self._bookings
-        if previous is None:
+        previous = self._index.bookings
+        bookings = merge(previous, polled, self._applied)
+        self._index.set_structure(zones, spaces)
+        self._index.replace(bookings)
+        if self._baseline_taken:
+            self._announce(diff(previous, bookings, since=self._watching_since), "poll")
+        else:
             # Creation times come from the server's clock, which may not agree with ours.
             self._watching_since += self.client.clock_offset
-        self._zones, self._spaces = zones, spaces
-        self._bookings = merge(previous or {}, polled, self._applied)
-        if previous is not None:
-            self._announce(diff(previous, self._bookings, since=self._watching_since), "poll")
+            self._baseline_taken = True
         return self._snapshot()
 
     async def _optional[T](self, what: str, fetch: Awaitable[list[T]]) -> list[T]:
@@ -244,41 +248,46 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
             self._missing_parts.discard(what)
         return result
 
-    def _snapshot(self) -> Snapshot:
+    def _snapshot(self, touched: set[str] | None = None) -> Snapshot:
         day_start = dt_util.start_of_local_day()
         return build_snapshot(
             account=self.account,
-            zones=self._zones,
-            spaces=self._spaces,
-            bookings=(self._bookings or {}).values(),
+            index=self._index,
             visitors=self._visitors,
             now=dt_util.utcnow(),
             day_start=day_start,
             day_end=day_start + timedelta(days=1),
+            previous=self.data,
+            touched=touched,
         )
 
     @callback
     def async_apply(self, booking: Booking, source: str = "action") -> None:
-        """Show a booking as a command or a push returned it, and announce what changed."""
-        known = self._bookings if self._bookings is not None else {}
-        previous = known.get(booking.id)
+        """Show a booking as a command or a push returned it, and announce what changed.
+
+        Only the entities of the spaces and zones the booking is in are told: with thousands
+        of spaces, waking every entity for one booking would make pushes slow.
+        """
+        previous = self._index.bookings.get(booking.id)
         if previous is not None and is_stale(previous, booking):
             return
         self._applied[booking.id] = booking
-        self._bookings = {**known, booking.id: booking}
-        self.async_set_updated_data(self._snapshot())
+        touched = self._index.put(booking)
+        self.data = self._snapshot(touched)
+        for place_id in touched:
+            async_dispatcher_send(self.hass, changed_signal(self.config_entry.entry_id, place_id))
         self._announce(activities(previous, booking, since=self._watching_since), source)
 
     def find_booking(self, booking_id: str) -> Booking | None:
         """A booking we know of, by id."""
-        return (self._bookings or {}).get(booking_id)
+        return self._index.bookings.get(booking_id)
 
     def bookings_of(self, email: str | None) -> list[Booking]:
         """The known bookings of one person (by email, case-insensitive)."""
         wanted = (email or "").lower()
         return [
             booking
-            for booking in (self._bookings or {}).values()
+            for booking in self._index.bookings.values()
             if (booking.person.email or "").lower() == wanted
         ]
 

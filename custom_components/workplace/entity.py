@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
 from .const import CONF_SPACE_ENTITIES
-from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
+from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator, changed_signal
 from .devices import account_device, account_key, object_key, space_device, zone_device
 
 if TYPE_CHECKING:
@@ -58,6 +59,23 @@ class WorkplaceEntity(WritesOnChange[WorkplaceCoordinator]):
     """An entity of a booking provider's entry (PlaceOS, Deskbee)."""
 
 
+class PlaceEntity(WorkplaceEntity):
+    """An entity of one zone or space: also told when only its place changed (a push)."""
+
+    place_id: str
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for changes of this place between polls."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                changed_signal(self.coordinator.config_entry.entry_id, self.place_id),
+                self._handle_coordinator_update,
+            )
+        )
+
+
 class AccountEntity(WorkplaceEntity):
     """An entity of the account (the tenant) device."""
 
@@ -69,7 +87,7 @@ class AccountEntity(WorkplaceEntity):
         self._attr_device_info = account_device(entry, coordinator.account)
 
 
-class ZoneEntity(WorkplaceEntity):
+class ZoneEntity(PlaceEntity):
     """An entity of a building or level device."""
 
     def __init__(
@@ -78,7 +96,7 @@ class ZoneEntity(WorkplaceEntity):
         """Attach the entity to its zone's device."""
         super().__init__(coordinator, description)
         entry = coordinator.config_entry
-        self.zone_id = zone.id
+        self.zone_id = self.place_id = zone.id
         self._attr_unique_id = f"{object_key(entry, zone.id)}_{description.key}"
         self._attr_device_info = zone_device(entry, zone, coordinator.data.zones)
 
@@ -98,7 +116,7 @@ class ZoneEntity(WorkplaceEntity):
         return self.zone_state
 
 
-class SpaceEntity(WorkplaceEntity):
+class SpaceEntity(PlaceEntity):
     """An entity of a desk, room or other bookable space."""
 
     def __init__(
@@ -107,7 +125,7 @@ class SpaceEntity(WorkplaceEntity):
         """Attach the entity to its space's device."""
         super().__init__(coordinator, description)
         entry = coordinator.config_entry
-        self.space_id = space.id
+        self.space_id = self.place_id = space.id
         self._attr_unique_id = f"{object_key(entry, space.id)}_{description.key}"
         self._attr_device_info = space_device(entry, space, coordinator.data.space_names[space.id])
 

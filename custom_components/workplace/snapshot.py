@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -78,70 +79,171 @@ def tracked_zones(zones: Iterable[Zone], selected: Iterable[str]) -> dict[str, Z
     return buildings | levels
 
 
+class BookingIndex:
+    """An entry's bookings by id, and sorted by start per space and per zone.
+
+    A refresh of thousands of bookings mostly repeats the last one and a push changes one
+    booking: only what changed is re-indexed (unchanged bookings are the very same objects,
+    see `KnownItems`), and a push recomputes only the spaces and zones it touched.
+    """
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.bookings: dict[str, Booking] = {}
+        self.zones: dict[str, Zone] = {}
+        self.spaces: dict[str, Space] = {}
+        self.space_names: dict[str, str] = {}
+        self.members: dict[str, list[Space]] = {}  # a zone's spaces (building: all levels)
+        self._sorted: dict[str, list[Booking]] = {}  # by space and by zone id
+        self._frozen: dict[str, tuple[Booking, ...]] = {}
+
+    def set_structure(self, zones: Mapping[str, Zone], spaces: Iterable[Space]) -> None:
+        """The tracked zones and their spaces; a change re-indexes every booking."""
+        space_by_id = {space.id: space for space in spaces if space.zone_id in zones}
+        if zones == self.zones and space_by_id == self.spaces:
+            return
+        self.zones, self.spaces = dict(zones), space_by_id
+        self.space_names = unambiguous_names(space_by_id.values(), zones)
+        self.members = defaultdict(list)
+        for space in space_by_id.values():
+            for zone_id in {space.zone_id, space.building_id or space.zone_id}:
+                self.members[zone_id].append(space)
+        self._sorted, self._frozen = {}, {}
+        for booking in self.bookings.values():
+            self._add(booking)
+
+    def replace(self, bookings: Mapping[str, Booking]) -> None:
+        """Hold exactly these bookings (what a poll found)."""
+        for booking_id, booking in bookings.items():
+            known = self.bookings.get(booking_id)
+            if known is not booking:
+                if known is not None:
+                    self._remove(known)
+                self._add(booking)
+        for booking_id in self.bookings.keys() - bookings.keys():
+            self._remove(self.bookings[booking_id])
+        self.bookings = dict(bookings)
+
+    def put(self, booking: Booking) -> set[str]:
+        """Hold this version of one booking; returns the spaces and zones it touched."""
+        touched = self.places_of(booking)
+        if known := self.bookings.get(booking.id):
+            touched |= self.places_of(known)
+            self._remove(known)
+        self._add(booking)
+        self.bookings[booking.id] = booking
+        return touched
+
+    def sorted_bookings(self, place_id: str) -> tuple[Booking, ...]:
+        """A space's or zone's bookings by start (then id)."""
+        frozen = self._frozen.get(place_id)
+        if frozen is None:
+            frozen = self._frozen[place_id] = tuple(self._sorted.get(place_id, ()))
+        return frozen
+
+    def places_of(self, booking: Booking) -> set[str]:
+        """The tracked spaces and zones a booking is in."""
+        return {
+            *(space_id for space_id in booking.space_ids if space_id in self.spaces),
+            *zones_of(booking, self.spaces, self.zones),
+        }
+
+    def _add(self, booking: Booking) -> None:
+        for place_id in self.places_of(booking):
+            insort(self._sorted.setdefault(place_id, []), booking, key=_start_order)
+            self._frozen.pop(place_id, None)
+
+    def _remove(self, booking: Booking) -> None:
+        for place_id in self.places_of(booking):
+            items = self._sorted.get(place_id, [])
+            at = bisect_left(items, _start_order(booking), key=_start_order)
+            while at < len(items) and items[at].id != booking.id:
+                at += 1
+            if at < len(items):
+                del items[at]
+            self._frozen.pop(place_id, None)
+
+
+def _start_order(booking: Booking) -> tuple[datetime, str]:
+    return booking.start, booking.id
+
+
 def build_snapshot(
     *,
     account: Account,
-    zones: Mapping[str, Zone],
-    spaces: Iterable[Space],
-    bookings: Iterable[Booking],
+    index: BookingIndex,
     visitors: Iterable[Visitor] = (),
     now: datetime,
     day_start: datetime,
     day_end: datetime,
+    previous: Snapshot | None = None,
+    touched: set[str] | None = None,
 ) -> Snapshot:
-    """Derive every space's and zone's state at `now`; `day_*` bound "today" for counters."""
-    space_by_id = {space.id: space for space in spaces if space.zone_id in zones}
-    by_space: dict[str, list[Booking]] = defaultdict(list)
-    by_zone: dict[str, list[Booking]] = defaultdict(list)
-    for booking in bookings:
-        for space_id in booking.space_ids:
-            by_space[space_id].append(booking)
-        for zone_id in zones_of(booking, space_by_id, zones):
-            by_zone[zone_id].append(booking)
-    visitors_by_zone: dict[str, list[Visitor]] = defaultdict(list)
-    for visitor in visitors:
-        for zone_id in _visitor_zones(visitor, space_by_id, zones):
-            visitors_by_zone[zone_id].append(visitor)
-    members: dict[str, list[Space]] = defaultdict(list)
-    for space in space_by_id.values():
-        for zone_id in {space.zone_id, space.building_id or space.zone_id}:
-            members[zone_id].append(space)
+    """Derive the spaces' and zones' states at `now`; `day_*` bound "today" for counters.
 
-    space_states = {
-        space_id: _space_state(by_space.get(space_id, ()), now) for space_id in space_by_id
-    }
-    zone_states = {
-        zone.id: replace(
+    Given the previous snapshot and what changed since (`touched` spaces and zones), only
+    those are derived again; otherwise everything is.
+    """
+    spaces, zones = index.spaces, index.zones
+    if previous is None or touched is None:
+        space_states = {
+            space_id: _space_state(index.sorted_bookings(space_id), now) for space_id in spaces
+        }
+        changed_zones: Iterable[str] = zones
+        zone_states: dict[str, ZoneState] = {}
+        visitors_by_zone = _visitors_by_zone(visitors, spaces, zones, day_start)
+    else:
+        space_states = dict(previous.space_states)
+        for space_id in touched & spaces.keys():
+            space_states[space_id] = _space_state(index.sorted_bookings(space_id), now)
+        changed_zones = {
+            zone_id
+            for space_id in touched & spaces.keys()
+            for zone_id in (spaces[space_id].zone_id, spaces[space_id].building_id)
+            if zone_id in zones
+        } | (touched & zones.keys())
+        zone_states = dict(previous.zone_states)
+        visitors_by_zone = {zone_id: state.visitors for zone_id, state in zone_states.items()}
+    for zone_id in changed_zones:
+        zone_states[zone_id] = replace(
             _zone_state(
-                members.get(zone.id, []), space_states, by_zone.get(zone.id, []), day_start, day_end
+                index.members.get(zone_id, []),
+                space_states,
+                index.sorted_bookings(zone_id),
+                day_start,
+                day_end,
             ),
-            visitors=tuple(
-                sorted(
-                    visitors_by_zone.get(zone.id, []),
-                    key=lambda v: (v.start or day_start, v.guest.name or "", v.guest.email),
-                )
-            ),
+            visitors=visitors_by_zone.get(zone_id, ()),
         )
-        for zone in zones.values()
-    }
     return Snapshot(
         account=account,
-        zones=dict(zones),
-        spaces=space_by_id,
-        bookings_by_zone={
-            zone_id: tuple(sorted(items, key=lambda b: (b.start, b.id)))
-            for zone_id, items in by_zone.items()
-        },
-        bookings_by_space={
-            space_id: tuple(sorted(items, key=lambda b: (b.start, b.id)))
-            for space_id, items in by_space.items()
-            if space_id in space_by_id
-        },
+        zones=zones,
+        spaces=spaces,
+        bookings_by_zone={zone_id: index.sorted_bookings(zone_id) for zone_id in zones},
+        bookings_by_space={space_id: index.sorted_bookings(space_id) for space_id in spaces},
         space_states=space_states,
         zone_states=zone_states,
-        space_names=unambiguous_names(space_by_id.values(), zones),
+        space_names=index.space_names,
         taken_at=now,
     )
+
+
+def _visitors_by_zone(
+    visitors: Iterable[Visitor],
+    spaces: Mapping[str, Space],
+    zones: Mapping[str, Zone],
+    day_start: datetime,
+) -> dict[str, tuple[Visitor, ...]]:
+    by_zone: dict[str, list[Visitor]] = defaultdict(list)
+    for visitor in visitors:
+        for zone_id in _visitor_zones(visitor, spaces, zones):
+            by_zone[zone_id].append(visitor)
+    return {
+        zone_id: tuple(
+            sorted(found, key=lambda v: (v.start or day_start, v.guest.name or "", v.guest.email))
+        )
+        for zone_id, found in by_zone.items()
+    }
 
 
 def unambiguous_names(spaces: Iterable[Space], zones: Mapping[str, Zone]) -> dict[str, str]:
@@ -194,7 +296,7 @@ def zones_of(booking: Booking, spaces: Mapping[str, Space], zones: Mapping[str, 
 
 
 def _space_state(bookings: Iterable[Booking], now: datetime) -> SpaceState:
-    active = [b for b in bookings if b.is_active and b.end > now]
+    active = [b for b in bookings if b.end > now and b.is_active]
     # Someone who checked in early (before the start) already holds the space.
     current = [b for b in active if b.start <= now or b.status is BookingStatus.CHECKED_IN]
     upcoming = [b.start for b in active if b not in current]
@@ -208,18 +310,19 @@ def _space_state(bookings: Iterable[Booking], now: datetime) -> SpaceState:
 def _zone_state(
     members: list[Space],
     space_states: Mapping[str, SpaceState],
-    bookings: list[Booking],
+    bookings: tuple[Booking, ...],
     day_start: datetime,
     day_end: datetime,
 ) -> ZoneState:
-    today = {
-        b.id
-        for b in bookings
-        if b.status not in (BookingStatus.CANCELLED, BookingStatus.REJECTED)
-        and b.overlaps(day_start, day_end)
-    }
+    # Sorted by start: nothing from the first booking starting after today on counts.
+    today = bisect_left(bookings, day_end, key=lambda b: b.start)
     return ZoneState(
-        bookings_today=len(today),
+        bookings_today=sum(
+            1
+            for b in bookings[:today]
+            if b.end > day_start
+            and b.status not in (BookingStatus.CANCELLED, BookingStatus.REJECTED)
+        ),
         checked_in_now=sum(
             1 for s in members if space_states[s.id].status is SpaceStatus.CHECKED_IN
         ),

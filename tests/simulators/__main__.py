@@ -1,9 +1,12 @@
 """Run a simulator standalone.
 
     python -m tests.simulators placeos --port 8765 [--seed N] [--activity]
+        [--spaces N [--bookings-per-day M] [--days D] [--timezone TZ]] [--bench]
     python -m tests.simulators deskbee --port 8766 [--seed N] [--activity]
         [--webhook-url URL --webhook-secret S]
+        [--spaces N [--bookings-per-day M] [--days D]] [--bench]
     python -m tests.simulators salto_ks --port 8767 [--seed N] [--activity]
+        [--locks N] [--bench]
 
 Prints one JSON line with how to reach it, e.g.
 ``{"placeos": {"url": "http://127.0.0.1:8765", "api_key": "keys-….…"}}`` or
@@ -13,6 +16,13 @@ Prints one JSON line with how to reach it, e.g.
 "password": …, "site_id": …, "otp": "<url>/app/otp"}}`` (``otp`` is a page showing the code
 the SALTO KS app would show the user right now), then serves until interrupted
 (SIGINT/SIGTERM).
+
+Benchmark scale: ``--spaces`` starts from an empty tenant/account seeded by
+``placeos_scale``/``deskbee_scale`` (``--bookings-per-day`` defaults to four per space,
+``--days`` to 7) and ``--locks`` from an empty site seeded by ``salto_scale``; the JSON line
+then also lists ``"spaces"`` (and ``"buildings"``) or ``"locks"``. ``--bench`` adds the
+``/_bench/`` control routes (``bench``, ``placeos_bench``, ``deskbee_bench``,
+``salto_bench``).
 """
 
 from __future__ import annotations
@@ -25,7 +35,16 @@ import logging
 import random
 import signal
 import sys
+from typing import Any
 
+from . import (
+    deskbee_bench,
+    deskbee_scale,
+    placeos_bench,
+    placeos_scale,
+    salto_bench,
+    salto_scale,
+)
 from .activity import run_activity
 from .deskbee import DeskbeeSimulator
 from .deskbee_activity import run_activity as run_deskbee_activity
@@ -33,6 +52,9 @@ from .placeos import PlaceOSSimulator
 from .salto import SaltoSimulator
 from .salto_activity import run_activity as run_salto_activity
 from .salto_constants import APP_OTP_PATH
+
+BOOKINGS_PER_SPACE = 4  # default bookings a day per space at scale (20 000 for 5 000)
+DEFAULT_DAYS = 7
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -46,6 +68,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     placeos.add_argument("--empty", action="store_true", help="no seeded building")
     placeos.add_argument("--activity", action="store_true", help="keep the building living")
     placeos.add_argument("--interval", type=float, default=2.0, help="seconds between activities")
+    _add_scale_arguments(placeos)
+    placeos.add_argument(
+        "--timezone", default="UTC", help="time zone of the scale buildings' working day"
+    )
     deskbee = providers.add_parser("deskbee", help="Deskbee public REST API v1.1")
     deskbee.add_argument("--host", default="127.0.0.1")
     deskbee.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -61,6 +87,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--webhook-algorithm", choices=("sha256", "sha1"), default="sha256", help="HMAC digest"
     )
     deskbee.add_argument("--webhook-prefix", default="", help="signature prefix, e.g. sha256=")
+    _add_scale_arguments(deskbee)
     salto = providers.add_parser("salto_ks", help="SALTO KS Connect API + identity + hub")
     salto.add_argument("--host", default="127.0.0.1")
     salto.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -78,24 +105,66 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     salto.add_argument(
         "--token-lifetime", type=int, default=3600, help="access token expires_in (seconds)"
     )
+    salto.add_argument("--locks", type=_positive, help="empty site seeded with N doors")
+    salto.add_argument("--bench", action="store_true", help="add the /_bench/ control routes")
     args = parser.parse_args(argv)
     if args.provider == "deskbee" and args.webhook_url and not args.webhook_secret:
         parser.error("--webhook-url needs --webhook-secret")
+    if args.provider in ("placeos", "deskbee"):
+        _scale_defaults(parser, args)
     return args
 
 
+def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spaces", type=_positive, help="empty start seeded with N spaces")
+    parser.add_argument(
+        "--bookings-per-day", type=_positive, help="bookings a day at scale (default 4/space)"
+    )
+    parser.add_argument("--days", type=_positive, help="days of bookings from today (7)")
+    parser.add_argument("--bench", action="store_true", help="add the /_bench/ control routes")
+
+
+def _scale_defaults(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.spaces is None:
+        if args.bookings_per_day is not None or args.days is not None:
+            parser.error("--bookings-per-day and --days need --spaces")
+        return
+    args.bookings_per_day = args.bookings_per_day or BOOKINGS_PER_SPACE * args.spaces
+    args.days = args.days or DEFAULT_DAYS
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 async def serve_placeos(args: argparse.Namespace) -> None:
+    stopped = _stop_signal()
     domain = args.domain or args.host
-    sim = PlaceOSSimulator(domain=domain, seed=None if args.empty else args.seed)
+    scaled = args.spaces is not None
+    sim = PlaceOSSimulator(domain=domain, seed=None if args.empty or scaled else args.seed)
+    announced: dict[str, Any] = {}
+    if scaled:
+        campus = placeos_scale.seed_scale(
+            sim,
+            spaces=args.spaces,
+            bookings_per_day=args.bookings_per_day,
+            days=args.days,
+            timezone=args.timezone,
+        )
+        announced = {"spaces": campus.spaces, "buildings": sim.building_ids()}
+    if args.bench:
+        placeos_bench.register_bench(sim, timezone=args.timezone, seed=args.seed)
     await sim.start(args.host, args.port)
-    sys.stdout.write(json.dumps({"placeos": {"url": sim.url, "api_key": sim.api_key}}) + "\n")
-    sys.stdout.flush()
+    _announce("placeos", {"url": sim.url, "api_key": sim.api_key, **announced})
     activity: asyncio.Task[None] | None = None
     if args.activity:
         rng = random.Random(args.seed)
         activity = asyncio.create_task(run_activity(sim, rng, interval=args.interval))
     try:
-        await _until_stopped()
+        await stopped.wait()
     finally:
         if activity is not None:
             activity.cancel()
@@ -105,9 +174,21 @@ async def serve_placeos(args: argparse.Namespace) -> None:
 
 
 async def serve_deskbee(args: argparse.Namespace) -> None:
+    stopped = _stop_signal()
+    scaled = args.spaces is not None
     sim = DeskbeeSimulator(
-        seed=None if args.empty else args.seed, timezone=args.timezone, account=args.account
+        seed=None if args.empty or scaled else args.seed,
+        timezone=args.timezone,
+        account=args.account,
     )
+    extra: dict[str, Any] = {}
+    if scaled:
+        account = deskbee_scale.seed_scale(
+            sim, spaces=args.spaces, bookings_per_day=args.bookings_per_day, days=args.days
+        )
+        extra = {"spaces": account.spaces, "buildings": account.buildings}
+    if args.bench:
+        deskbee_bench.register_bench(sim, seed=args.seed)
     if args.webhook_url:
         sim.subscribe(
             args.webhook_url,
@@ -124,15 +205,15 @@ async def serve_deskbee(args: argparse.Namespace) -> None:
         "client_secret": sim.client_secret,
         "api_url": sim.api_url,
         "account": sim.account,
+        **extra,
     }
-    sys.stdout.write(json.dumps({"deskbee": announced}) + "\n")
-    sys.stdout.flush()
+    _announce("deskbee", announced)
     activity: asyncio.Task[None] | None = None
     if args.activity:
         rng = random.Random(args.seed)
         activity = asyncio.create_task(run_deskbee_activity(sim, rng, interval=args.interval))
     try:
-        await _until_stopped()
+        await stopped.wait()
     finally:
         if activity is not None:
             activity.cancel()
@@ -142,12 +223,17 @@ async def serve_deskbee(args: argparse.Namespace) -> None:
 
 
 async def serve_salto(args: argparse.Namespace) -> None:
-    sim = SaltoSimulator(seed=None if args.empty else args.seed, time_zone=args.time_zone)
+    stopped = _stop_signal()
+    scaled = args.locks is not None
+    sim = SaltoSimulator(seed=None if args.empty or scaled else args.seed, time_zone=args.time_zone)
     sim.token_lifetime = args.token_lifetime
     sim.stream.ping_interval = args.ping_interval or None
     sim.stream.client_timeout = args.client_timeout or None
+    locks = salto_scale.seed_scale(sim, locks=args.locks) if scaled else None
+    if args.bench:
+        salto_bench.register_bench(sim, locks=locks, seed=args.seed)
     await sim.start(args.host, args.port)
-    announced = {
+    announced: dict[str, Any] = {
         "url": sim.url,
         "identity_url": sim.identity_url,
         "client_id": sim.client_id,
@@ -157,14 +243,15 @@ async def serve_salto(args: argparse.Namespace) -> None:
         "site_id": sim.site_id,
         "otp": sim.url + APP_OTP_PATH,
     }
-    sys.stdout.write(json.dumps({"salto_ks": announced}) + "\n")
-    sys.stdout.flush()
+    if locks is not None:
+        announced["locks"] = locks
+    _announce("salto_ks", announced)
     activity: asyncio.Task[None] | None = None
     if args.activity:
         rng = random.Random(args.seed)
         activity = asyncio.create_task(run_salto_activity(sim, rng, interval=args.interval))
     try:
-        await _until_stopped()
+        await stopped.wait()
     finally:
         if activity is not None:
             activity.cancel()
@@ -173,12 +260,19 @@ async def serve_salto(args: argparse.Namespace) -> None:
         await sim.stop()
 
 
-async def _until_stopped() -> None:
+def _announce(provider: str, details: dict[str, Any]) -> None:
+    """The one JSON line telling the caller how to reach the simulator."""
+    sys.stdout.write(json.dumps({provider: details}) + "\n")
+    sys.stdout.flush()
+
+
+def _stop_signal() -> asyncio.Event:
+    """Set on SIGINT/SIGTERM; installed before the JSON line, so a caller may stop us at once."""
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
-    await stopped.wait()
+    return stopped
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,6 +21,7 @@ Usage::
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from . import deskbee_render as render
 from .clock import SimClock
@@ -36,6 +37,9 @@ from .deskbee_seed import seed_account
 from .deskbee_webhooks import Delivery, WebhookEmitter, WebhookMode
 from .faults import FaultInjector
 from .serving import LoopbackServer
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 __all__ = ["DeskbeeError", "DeskbeeSimulator", "FaultInjector", "SimClock"]
 
@@ -72,6 +76,11 @@ class DeskbeeSimulator:
             self.seed_account(random.Random(seed))
 
     # -- serving ------------------------------------------------------------------------------
+
+    @property
+    def app(self) -> web.Application:
+        """The aiohttp application served (add extra routes, e.g. ``--bench``, before start)."""
+        return self._server.app
 
     @property
     def url(self) -> str:

@@ -46,6 +46,7 @@ class DeskbeeAccount:
         self.floors: dict[str, Floor] = {}
         self.places: dict[str, Place] = {}
         self.users: dict[str, User] = {}
+        self._users_by_email: dict[str, User] = {}  # thousands of users at benchmark scale
         self.devices: dict[str, Device] = {}
         # Booking settings (apply to bookings created afterwards).
         self.tolerance_minutes = 15
@@ -161,6 +162,7 @@ class DeskbeeAccount:
             person_uuid=self.ids.make(),
         )
         self.users[user.uuid] = user
+        self._users_by_email[address] = user
         return user
 
     def add_device(
@@ -201,8 +203,7 @@ class DeskbeeAccount:
         return found
 
     def user_by_email(self, email: str) -> User | None:
-        address = email.strip().lower()
-        return next((u for u in self.users.values() if u.email == address), None)
+        return self._users_by_email.get(email.strip().lower())
 
     def require_user_by_email(self, email: str) -> User:
         user = self.user_by_email(email)

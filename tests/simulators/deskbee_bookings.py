@@ -22,9 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+import math
 from typing import TYPE_CHECKING
 
 from . import deskbee_render as render
+from .deskbee_booking_index import BookingIndex
 from .deskbee_errors import conflict, not_found, refused
 from .deskbee_format import iso
 from .deskbee_model import (
@@ -62,6 +64,7 @@ class BookingBook:
     def __init__(self, account: DeskbeeAccount) -> None:
         self.account = account
         self.bookings: dict[str, Booking] = {}
+        self.index = BookingIndex()
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -76,11 +79,8 @@ class BookingBook:
     ) -> list[Booking]:
         return [
             b
-            for b in self.bookings.values()
-            if b.place_uuid == place_uuid
-            and b.uuid != exclude
-            and b.state in BLOCKING
-            and b.overlaps(start, end)
+            for b in self.index.at_place(place_uuid)
+            if b.uuid != exclude and b.state in BLOCKING and b.overlaps(start, end)
         ]
 
     def first_free(self, floor_uuid: str, start: float, end: float) -> Place | None:
@@ -107,8 +107,14 @@ class BookingBook:
         end: float,
         meeting: MeetingInput | None = None,
         state: State | None = None,
+        made_at: float | None = None,
+        announce: bool = True,
     ) -> Booking:
-        """A new booking; ``state`` forces a lifecycle stage (direct/seeding use only)."""
+        """A new booking; ``state`` forces a lifecycle stage (direct/seeding use only).
+
+        Seeding only: ``made_at`` back-dates its creation (and last update), and
+        ``announce=False`` skips the ``created`` notice — a booking made long ago is no news.
+        """
         if end <= start:
             raise refused("The end hour must be after the start hour.", "end_hour")
         target = state or (State.WAITING if place.requires_approval else State.RESERVED)
@@ -126,14 +132,16 @@ class BookingBook:
             state=target,
             tolerance_minutes=account.tolerance_minutes,
             min_tolerance=account.min_tolerance,
-            created_at=now,
-            updated_at=now,
+            created_at=now if made_at is None else made_at,
+            updated_at=now if made_at is None else made_at,
         )
         if place.place_type == MEETING_ROOM:
             self._apply_meeting(record, meeting or MeetingInput())
         self._arrange(record, target, now)
         self.bookings[record.uuid] = record
-        self._notify_booking(record, "created")
+        self.index.added(record)
+        if announce:
+            self._notify_booking(record, "created")
         return record
 
     def _arrange(self, record: Booking, state: State, now: float) -> None:
@@ -174,7 +182,8 @@ class BookingBook:
             raise conflict(f"The place {target.name} is already booked for this period.")
         record.start, record.end = new_start, new_end
         if target.uuid != record.place_uuid:
-            record.place_uuid = target.uuid
+            previous_place, record.place_uuid = record.place_uuid, target.uuid
+            self.index.moved(record, previous_place)
             if target.requires_approval and record.state is State.RESERVED:
                 record.state = State.WAITING
         if meeting is not None and target.place_type == MEETING_ROOM:
@@ -318,6 +327,7 @@ class BookingBook:
             enrollment=user.enrollment if user else None,
         )
         record.participant_checkins.append(entry)
+        self.index.touched(record)
         self.account.notify(
             Notice(
                 "guest_checkin",
@@ -334,6 +344,9 @@ class BookingBook:
     def settle(self) -> None:
         """``reserved`` past its tolerance → ``fall``; ``busy`` past its end → ``last``."""
         now = self.account.now()
+        if now < self.index.next_due:
+            return  # nothing can have fallen due since the last scan
+        self.index.next_due = math.inf
         for record in list(self.bookings.values()):
             if record.state is State.RESERVED and now > record.checkin_max_time:
                 record.state = State.FALL
@@ -349,10 +362,12 @@ class BookingBook:
                 for entry in record.participant_checkins:
                     if entry.checkout_at is None:
                         entry.checkout_at = min(now, record.end)
+            self.index.watch(record)
 
     # -- notifications ------------------------------------------------------------------------
 
     def _notify_booking(self, record: Booking, action: str) -> None:
+        self.index.touched(record)
         self.account.notify(
             Notice(
                 "booking",
@@ -364,6 +379,7 @@ class BookingBook:
         )
 
     def _notify_checkin(self, record: Booking, action: str) -> None:
+        self.index.touched(record)
         self.account.notify(
             Notice(
                 "checkin",

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+import functools
 import json
 import logging
 import re
@@ -34,7 +35,13 @@ def iso(timestamp: float | None, zone: ZoneInfo) -> str | None:
     """``2024-02-14T16:29:56-03:00`` (``None`` stays ``None``)."""
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(int(timestamp), zone).isoformat(timespec="seconds")
+    return _iso(int(timestamp), zone)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _iso(timestamp: int, zone: ZoneInfo) -> str:
+    # Listings repeat the same few slot boundaries thousands of times at benchmark scale.
+    return datetime.fromtimestamp(timestamp, zone).isoformat(timespec="seconds")
 
 
 def local_date(timestamp: float, zone: ZoneInfo) -> date:

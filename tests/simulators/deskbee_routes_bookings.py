@@ -6,7 +6,8 @@
   ``place`` (name or QR code), ``sector_uuid``; ``squad_uuid`` matches nothing (no squads).
   Cancelled (soft-deleted) bookings are listed only when ``state`` asks for ``canceled``.
   Ordered by start. ``include=checkin;min_tolerance`` adds those fields; ``meta.per_page``
-  is a string here.
+  is a string here. The pages of one query share one filtered, sorted result until the
+  next write (``deskbee_booking_index``), so walking 100 000 bookings stays linear.
 * ``GET /bookings/{uuid}`` renders every field, cancelled bookings included (``state:
   canceled``, ``deleted_at`` set) so a client can re-fetch after a ``deleted`` webhook.
 * Creates answer 201, everything else 200, with ``{"data": Booking}``.
@@ -70,7 +71,13 @@ def _period(search: Search, account: DeskbeeAccount) -> tuple[float, float]:
 
 
 def _filter(account: DeskbeeAccount, search: Search) -> list[Booking]:
+    """The matching bookings in list order; the pages of one query share one result."""
     start, end = _period(search, account)
+    key = (start, end, tuple(sorted(search.terms.items())))
+    return account.bookings.index.listing(key, lambda: _select(account, search, start, end))
+
+
+def _select(account: DeskbeeAccount, search: Search, start: float, end: float) -> list[Booking]:
     states = {s.lower() for s in search.values("state")}
     types = {t.lower() for t in search.values("type")}
     email = (search.raw("email") or "").lower()

@@ -134,6 +134,10 @@ class WebhookEmitter:
         self.mode = WebhookMode(self)
         self.retry_waits: tuple[float, ...] = DEMO_WAITS
         self.timeout = 10.0
+        # Observers (benchmark controls): called right before each attempt's POST, and with
+        # its outcome (status, None = no answer) once it has one.
+        self.before_send: list[Callable[[Delivery], None]] = []
+        self.after_send: list[Callable[[Delivery, int | None], None]] = []
         self._queue: list[Delivery] = []
         self._held: list[Delivery] = []
         self._held_since = 0.0
@@ -267,6 +271,8 @@ class WebhookEmitter:
                 subscription.prefix,
             )
         status: int | None
+        for observer in list(self.before_send):
+            observer(delivery)
         try:
             async with self._client().post(
                 subscription.url,
@@ -280,6 +286,8 @@ class WebhookEmitter:
             status = None
         self.deliveries.append((status, delivery.payload))
         self._last = delivery
+        for outcome_observer in list(self.after_send):
+            outcome_observer(delivery, status)
         if status == 200 or not delivery.retry:
             return
         if delivery.attempts >= MAX_ATTEMPTS:

@@ -16,7 +16,7 @@ Usage::
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clock import SimClock
 from .faults import FaultInjector
@@ -28,6 +28,9 @@ from .placeos_model import Booking, JsonDict, User
 from .placeos_seed import seed_building
 from .placeos_tenant import PlaceOSTenant
 from .serving import LoopbackServer
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 __all__ = ["FaultInjector", "PlaceOSError", "PlaceOSSimulator", "SimClock"]
 
@@ -69,6 +72,11 @@ class PlaceOSSimulator:
     @property
     def org_zone_id(self) -> str:
         return self.tenant.buildings.org_zone.id
+
+    @property
+    def app(self) -> web.Application:
+        """The aiohttp application served (add extra routes, e.g. ``--bench``, before start)."""
+        return self._server.app
 
     @property
     def url(self) -> str:

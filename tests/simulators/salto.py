@@ -25,7 +25,7 @@ Usage::
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import salto_doors as doors, salto_pods as pods, salto_render as render
 from .clock import SimClock
@@ -40,6 +40,9 @@ from .salto_seed import seed_site
 from .salto_site import SaltoSite
 from .salto_stream import EntryStream
 from .serving import LoopbackServer
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 __all__ = ["FaultInjector", "OAuthError", "SaltoError", "SaltoSimulator", "SimClock"]
 
@@ -87,6 +90,11 @@ class SaltoSimulator:
             seed_site(self, random.Random(seed))
 
     # -- serving ------------------------------------------------------------------------------
+
+    @property
+    def app(self) -> web.Application:
+        """The aiohttp application served (add extra routes, e.g. ``--bench``, before start)."""
+        return self._server.app
 
     @property
     def url(self) -> str:

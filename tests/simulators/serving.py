@@ -36,6 +36,11 @@ class LoopbackServer:
         self.port = 0
 
     @property
+    def app(self) -> web.Application:
+        """The application served; routes may still be added until ``start``."""
+        return self._app
+
+    @property
     def url(self) -> str:
         """Base URL, e.g. ``http://127.0.0.1:8765`` (valid once started)."""
         return f"http://{self.host}:{self.port}"

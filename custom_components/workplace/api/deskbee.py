@@ -36,7 +36,7 @@ from .exceptions import (
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
-from .json_fields import parse_all
+from .json_fields import KnownItems, parse_all
 from .models import (
     Account,
     Booking,
@@ -110,6 +110,10 @@ class DeskbeeClient:
     _zone_kinds: dict[str, ZoneKind] = field(default_factory=dict, init=False, repr=False)
     # Guest passes we created, by (booking, email): Deskbee's guest pass list carries neither.
     _passes: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
+    # What each polled listing parsed to last time (see `KnownItems`), by its filters.
+    _polled: dict[tuple[str, ...], KnownItems[Booking]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         """Normalise the origin once (the version directory is added per request)."""
@@ -170,7 +174,10 @@ class DeskbeeClient:
             filters = {"type": place_type, self._zone_filter(zone_id): zone_id}
             if email:
                 filters["email"] = email.lower()
-            for booking in await self._bookings(start, end, filters):
+            known = (
+                None if email else self._polled.setdefault(tuple(filters.values()), KnownItems())
+            )
+            for booking in await self._bookings(start, end, filters, known=known):
                 found[booking.id] = booking
         return [b for b in found.values() if b.overlaps(start, end)]
 
@@ -505,7 +512,12 @@ class DeskbeeClient:
         }
 
     async def _bookings(
-        self, start: datetime, end: datetime, filters: Mapping[str, str]
+        self,
+        start: datetime,
+        end: datetime,
+        filters: Mapping[str, str],
+        *,
+        known: KnownItems[Booking] | None = None,
     ) -> list[Booking]:
         search = ";".join(
             [
@@ -518,6 +530,8 @@ class DeskbeeClient:
         raw = await self._get_all(
             PATHS["bookings"], {"search": search, "include": "checkin;min_tolerance"}
         )
+        if known is not None:
+            return known.parse_all(raw, parse_booking, "booking")
         return parse_all(raw, parse_booking, "booking")
 
     async def _renew_token(self) -> str:

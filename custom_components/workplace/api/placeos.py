@@ -23,7 +23,7 @@ from .exceptions import (
     WorkplaceNotFoundError,
     WorkplaceValidationError,
 )
-from .json_fields import expect_object, opt_str, parse_all, req_str
+from .json_fields import KnownItems, expect_object, opt_str, parse_all, req_str
 from .models import Account, Booking, BookingStatus, Guest, Person, Space, Visitor, Zone, ZoneKind
 from .placeos_json import (
     DESKS_METADATA,
@@ -75,6 +75,8 @@ class PlaceOSClient:
     _link: ServerLink = field(default_factory=ServerLink, init=False, repr=False)
     # Spaces whose bookings wait for approval, learnt from the rooms' `approval` flag.
     _approval_spaces: frozenset[str] = field(default=frozenset(), init=False, repr=False)
+    # What each booking type's poll parsed to last time (see `KnownItems`).
+    _polled: dict[str, KnownItems[Booking]] = field(default_factory=dict, init=False, repr=False)
     # Room ids by calendar address, learnt with the rooms: raw calendar events name rooms so.
     _rooms_by_calendar: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
@@ -146,7 +148,10 @@ class PlaceOSClient:
                 and item.get("id") in tracked
                 and (calendar := room_calendar(item))
             )
-        self._approval_spaces = frozenset(s.id for s in spaces if s.requires_approval)
+        approval_spaces = frozenset(s.id for s in spaces if s.requires_approval)
+        if approval_spaces != self._approval_spaces:
+            self._approval_spaces = approval_spaces
+            self._polled.clear()  # a booking's status depends on its space needing approval
         return spaces
 
     # -- bookings -------------------------------------------------------------------------
@@ -180,7 +185,10 @@ class PlaceOSClient:
             **(extra or {}),
         }
         raw = await self._get_all(f"{STAFF_API}/bookings", query, page_size=BOOKINGS_PAGE_SIZE)
-        return parse_all(raw, self._parse_booking, "booking")
+        if email or extra:
+            return parse_all(raw, self._parse_booking, "booking")
+        known = self._polled.setdefault(booking_type, KnownItems())
+        return known.parse_all(raw, self._parse_booking, "booking")
 
     async def get_booking(self, booking_id: str) -> Booking:
         """Return one booking, also when cancelled."""
