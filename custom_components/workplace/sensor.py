@@ -165,6 +165,11 @@ class ZoneSensor(ZoneEntity, SensorEntity):
         attributes_fn = self.entity_description.attributes_fn
         return attributes_fn(self.zone_state) if attributes_fn else None
 
+    @property
+    def shown(self) -> object:
+        """Only this counter (and its attributes): a zone's other counters are not news here."""
+        return self.native_value, self.extra_state_attributes
+
 
 class SpaceStatusSensor(SpaceEntity, SensorEntity):
     """Free, booked, checked in or pending approval, with the current booking's details."""

@@ -5,7 +5,10 @@ vendor API, no credentials — and answer JSON:
 
 * ``GET /_bench/requests`` → ``{"requests": [[method, path_qs], ...]}``: every request the
   simulator received, oldest first, without the ``/_bench/`` ones;
-* ``POST /_bench/requests/reset`` → ``{"cleared": N}``: forgets that log;
+* ``POST /_bench/requests/reset`` → ``{"cleared": N}``: forgets that log; with ``?bodies=1``
+  the simulator also keeps the body of every answer from then on (until the next reset);
+* ``GET /_bench/body?index=I`` → the I-th kept answer body, byte for byte (what a client had
+  to decode, so a benchmark can time decoding alone);
 * ``POST /_bench/clock?advance=SECONDS`` → ``{"now": simulated unix time, "offset": seconds
   ahead of the wall clock}``: moves the simulated clock, then lets the simulator apply what
   fell due (bookings missed or ended, doors re-locked).
@@ -16,7 +19,7 @@ A bad parameter answers 400 ``{"error": "..."}``. Provider modules add their own
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 import json
 import math
@@ -30,6 +33,8 @@ from .faults import FaultInjector
 
 BENCH_PREFIX = "/_bench/"
 
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
 
 def register_common(
     app: web.Application,
@@ -40,13 +45,36 @@ def register_common(
 ) -> None:
     """Add the request-log and clock routes; ``settle`` applies the clock after a jump."""
 
+    bodies: list[bytes] = []
+    keeping = {"bodies": False}
+
+    @web.middleware
+    async def keep_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        if (
+            keeping["bodies"]
+            and not request.path.startswith(BENCH_PREFIX)
+            and isinstance(response, web.Response)
+            and isinstance(response.body, bytes)
+        ):
+            bodies.append(response.body)
+        return response
+
     async def requests(_: web.Request) -> web.Response:
         return answer({"requests": [list(entry) for entry in _served(faults)]})
 
-    async def reset(_: web.Request) -> web.Response:
+    async def reset(request: web.Request) -> web.Response:
         cleared = len(_served(faults))
         faults.requests.clear()
+        bodies.clear()
+        keeping["bodies"] = request.query.get("bodies") == "1"
         return answer({"cleared": cleared})
+
+    async def body(request: web.Request) -> web.Response:
+        index = query_count(request, "index", 0)
+        if index >= len(bodies):
+            raise refuse(f"no body {index}: {len(bodies)} kept", web.HTTPNotFound)
+        return web.Response(body=bodies[index], content_type="application/json")
 
     async def advance(request: web.Request) -> web.Response:
         clock.advance(query_float(request, "advance"))
@@ -54,6 +82,8 @@ def register_common(
             settle()
         return answer({"now": clock.now(), "offset": clock.offset})
 
+    app.middlewares.append(keep_bodies)
+    app.router.add_get(BENCH_PREFIX + "body", body)
     app.router.add_get(BENCH_PREFIX + "requests", requests)
     app.router.add_post(BENCH_PREFIX + "requests/reset", reset)
     app.router.add_post(BENCH_PREFIX + "clock", advance)

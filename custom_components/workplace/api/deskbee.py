@@ -7,9 +7,10 @@ live in `PATHS`, the one place to correct them. Every Deskbee quirk stays inside
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 import logging
 import time
 from typing import Any, Final
@@ -36,7 +37,7 @@ from .exceptions import (
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
-from .json_fields import KnownItems, parse_all
+from .json_fields import KnownItems, Page, parse_all
 from .models import (
     Account,
     Booking,
@@ -84,6 +85,7 @@ PATHS: Final = {
 ALL_STATES: Final = "reserved,waiting,busy,last,fall,rejected,canceled"
 PAGE_SIZE: Final = 250  # the documented maximum (§3.3)
 MAX_PAGES: Final = 1000
+MAX_REMEMBERED_PAGES: Final = 20_000  # next links of pages seen lately (a few MiB at most)
 # Renew the token this long before it expires; it is also renewed once on any 401.
 TOKEN_MARGIN: Final = 60.0
 DATE: Final = "%Y/%m/%d"  # booking dates and `period` filters (§3.2)
@@ -110,6 +112,8 @@ class DeskbeeClient:
     _zone_kinds: dict[str, ZoneKind] = field(default_factory=dict, init=False, repr=False)
     # Guest passes we created, by (booking, email): Deskbee's guest pass list carries neither.
     _passes: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
+    # The next link of each page body seen lately (by the body's hash).
+    _next_links: dict[int, str | None] = field(default_factory=dict, init=False, repr=False)
     # What each polled listing parsed to last time (see `KnownItems`), by its filters.
     _polled: dict[tuple[str, ...], KnownItems[Booking]] = field(
         default_factory=dict, init=False, repr=False
@@ -527,12 +531,10 @@ class DeskbeeClient:
                 *(f"{k}:{v}" for k, v in filters.items()),
             ]
         )
-        raw = await self._get_all(
+        pages = self._pages(
             PATHS["bookings"], {"search": search, "include": "checkin;min_tolerance"}
         )
-        if known is not None:
-            return known.parse_all(raw, parse_booking, "booking")
-        return parse_all(raw, parse_booking, "booking")
+        return await (known or KnownItems()).parse_pages(pages, parse_booking, "booking")
 
     async def _renew_token(self) -> str:
         async with self._token_lock:
@@ -614,30 +616,51 @@ class DeskbeeClient:
         return (await self._request(method, path, params, json_body=json_body)).json()
 
     async def _get_all(self, path: str, params: Mapping[str, str]) -> list[Any]:
-        """Follow `links.next` verbatim (cursor pagination, §3.3) until it ends or repeats."""
-        items: list[Any] = []
+        return [item async for page in self._pages(path, params) for item in page.items]
+
+    async def _pages(self, path: str, params: Mapping[str, str]) -> AsyncIterator[Page]:
+        """Follow `links.next` verbatim (cursor pagination, §3.3) until it ends or repeats.
+
+        Pages come one at a time so that a big listing is never all in memory at once. The
+        next link is inside the body: a page seen before is not decoded again just for it.
+        """
         target: str | URL = path
         query: Mapping[str, str] | None = {**params, "limit": str(PAGE_SIZE)}
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
-            body = (
-                await self._json("GET", target, query)
-                if isinstance(target, str)
-                else (await self._request("GET", target)).json()
-            )
-            page = data_of(body)
-            if not isinstance(page, list):
-                msg = f"Expected a list from {path}, got {type(page).__name__}"
-                raise WorkplaceBadResponseError(msg)
-            items.extend(page)
-            links = body.get("links") if isinstance(body.get("links"), dict) else {}
-            link = links.get("next")
-            if not page or not isinstance(link, str) or not link or link in seen:
-                return items
+            response = await self._request("GET", target, query)
+            key = hash(response.body)
+            if key in self._next_links:
+                link = self._next_links[key]
+                yield Page(response.body, partial(_decode_page, response, path))
+            else:
+                body = response.json()
+                items = _page_items(body, path)
+                links = body.get("links") if isinstance(body.get("links"), dict) else {}
+                found = links.get("next")
+                link = found if items and isinstance(found, str) and found else None
+                if len(self._next_links) >= MAX_REMEMBERED_PAGES:
+                    self._next_links.clear()
+                self._next_links[key] = link
+                yield Page.decoded(response.body, items)
+            if link is None or link in seen:
+                return
             seen.add(link)
             target, query = URL(link), None
         msg = f"{path} kept paging past {MAX_PAGES} pages"
         raise WorkplaceBadResponseError(msg)
+
+
+def _decode_page(response: Response, path: str) -> list[Any]:
+    return _page_items(response.json(), path)
+
+
+def _page_items(body: Any, path: str) -> list[Any]:
+    page = data_of(body)
+    if not isinstance(page, list):
+        msg = f"Expected a list from {path}, got {type(page).__name__}"
+        raise WorkplaceBadResponseError(msg)
+    return page
 
 
 def _next_minute(moment: datetime) -> datetime:

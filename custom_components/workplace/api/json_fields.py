@@ -5,7 +5,7 @@ An item we cannot read is skipped and logged, never fatal to a whole answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 import logging
 from typing import Any
@@ -36,31 +36,71 @@ def _parse_one[T](item: Any, parse: Callable[[Any], T | None], what: str) -> T |
 
 
 @dataclass(slots=True)
-class KnownItems[T]:
-    """Parses a listing polled again and again, reusing what unchanged items parsed to.
+class Page:
+    """One page of a listing as it came: decoded only if someone needs its items."""
 
-    A poll of thousands of bookings mostly repeats the last one. An item whose JSON is the
-    same as last time is not parsed again and comes back as the very same object, so callers
-    can tell "unchanged" by identity. Only the last listing is remembered.
+    body: bytes
+    decode: Callable[[], list[Any]]
+    _items: list[Any] | None = None
+
+    @classmethod
+    def decoded(cls, body: bytes, items: list[Any]) -> Page:
+        """A page already decoded."""
+        return cls(body, lambda: items, items)
+
+    @property
+    def items(self) -> list[Any]:
+        """The page's items (decoded once, on first use)."""
+        if self._items is None:
+            self._items = self.decode()
+        return self._items
+
+
+@dataclass(slots=True)
+class KnownItems[T]:
+    """Parses a listing polled again and again, reusing what unchanged parts parsed to.
+
+    A poll of thousands of bookings mostly repeats the last one. A page whose bytes are the
+    same as last time is neither decoded nor parsed again; within a changed page, an item
+    whose JSON is the same as last time is not parsed again. Either way the very same objects
+    come back, so callers can tell "unchanged" by identity. Only the last listing is kept.
     """
 
-    _last: dict[int, T] = field(default_factory=dict)
+    _items: dict[int, T] = field(default_factory=dict)
+    _pages: dict[int, list[tuple[int, T]]] = field(default_factory=dict)
 
-    def parse_all(self, raw: Iterable[Any], parse: Callable[[Any], T | None], what: str) -> list[T]:
-        """Like `parse_all`, reusing the results of items unchanged since the last call."""
-        last, current = self._last, {}
+    async def parse_pages(
+        self, pages: AsyncIterable[Page], parse: Callable[[Any], T | None], what: str
+    ) -> list[T]:
+        """Like `parse_all` over every page, reusing what unchanged pages and items parsed to.
+
+        Each page is parsed as it arrives and dropped: the decoded JSON of a whole listing
+        is never held at once (thousands of short-lived objects that the garbage collector
+        would otherwise have to walk again and again).
+        """
+        items: dict[int, T] = {}
+        pages_now: dict[int, list[tuple[int, T]]] = {}
         parsed: list[T] = []
-        for item in raw:
-            # Items come from orjson, so orjson can write each back: same text, same item.
-            fingerprint = hash(orjson.dumps(item))
-            result = last.get(fingerprint)
-            if result is None:
-                result = _parse_one(item, parse, what)
-                if result is None:
-                    continue
-            current[fingerprint] = result
-            parsed.append(result)
-        self._last = current
+        # Bound once: this loop runs for every booking of every poll.
+        recall, dumps = self._items.get, orjson.dumps
+        async for page in pages:
+            page_key = hash(page.body)
+            known = self._pages.get(page_key)
+            if known is None:
+                known = []
+                for item in page.items:
+                    # Items come from orjson, so orjson writes each back: same text, same item.
+                    fingerprint = hash(dumps(item))
+                    result = recall(fingerprint)
+                    if result is None:
+                        result = _parse_one(item, parse, what)
+                        if result is None:
+                            continue
+                    known.append((fingerprint, result))
+            pages_now[page_key] = known
+            items.update(known)
+            parsed.extend(result for _, result in known)
+        self._items, self._pages = items, pages_now
         return parsed
 
 

@@ -6,11 +6,12 @@ inside this module.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 import logging
+import re
 from typing import Any, Final
 from uuid import uuid4
 
@@ -23,7 +24,7 @@ from .exceptions import (
     WorkplaceNotFoundError,
     WorkplaceValidationError,
 )
-from .json_fields import KnownItems, expect_object, opt_str, parse_all, req_str
+from .json_fields import KnownItems, Page, expect_object, opt_str, parse_all, req_str
 from .models import Account, Booking, BookingStatus, Guest, Person, Space, Visitor, Zone, ZoneKind
 from .placeos_json import (
     DESKS_METADATA,
@@ -48,6 +49,8 @@ from .reconcile import (
 from .transport import Response, ServerLink, send
 
 LOGGER = logging.getLogger(__name__)
+
+_EMPTY_LIST: Final = re.compile(rb"\s*\[\s*\]\s*")
 
 STAFF_API: Final = "/api/staff/v1"
 ENGINE_API: Final = "/api/engine/v2"
@@ -184,11 +187,14 @@ class PlaceOSClient:
             **({"email": email} if email else {}),
             **(extra or {}),
         }
-        raw = await self._get_all(f"{STAFF_API}/bookings", query, page_size=BOOKINGS_PAGE_SIZE)
-        if email or extra:
-            return parse_all(raw, self._parse_booking, "booking")
-        known = self._polled.setdefault(booking_type, KnownItems())
-        return known.parse_all(raw, self._parse_booking, "booking")
+        pages = self._pages(f"{STAFF_API}/bookings", query, BOOKINGS_PAGE_SIZE)
+        # Only the plain poll repeats itself; other queries would just evict it.
+        known = (
+            KnownItems[Booking]()
+            if email or extra
+            else self._polled.setdefault(booking_type, KnownItems())
+        )
+        return await known.parse_pages(pages, self._parse_booking, "booking")
 
     async def get_booking(self, booking_id: str) -> Booking:
         """Return one booking, also when cancelled."""
@@ -634,28 +640,37 @@ class PlaceOSClient:
     async def _get_all(
         self, path: str, params: Mapping[str, str], *, page_size: int = INDEX_PAGE_SIZE
     ) -> list[Any]:
+        return [item async for page in self._pages(path, params, page_size) for item in page.items]
+
+    async def _pages(
+        self, path: str, params: Mapping[str, str], page_size: int = INDEX_PAGE_SIZE
+    ) -> AsyncIterator[Page]:
         """Follow `Link: rel="next"` until it ends, repeats or a page comes back empty.
 
         Staff API links are relative and have a slash before `?` (`/bookings/?…`, §3.7).
+        Pages come one at a time so that a big listing is never all in memory at once.
         """
-        items: list[Any] = []
         target: str | URL = path
         query: Mapping[str, str] | None = {**params, "limit": str(page_size), "offset": "0"}
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
             response = await self._request("GET", target, query)
-            page = response.json()
-            if not isinstance(page, list):
-                msg = f"Expected a list from {path}, got {type(page).__name__}"
-                raise WorkplaceBadResponseError(msg)
-            items.extend(page)
+            yield Page(response.body, partial(_page_items, response, path))
             link = response.next_link
-            if not page or not link or link in seen:
-                return items
+            if not link or link in seen or _EMPTY_LIST.fullmatch(response.body):
+                return
             seen.add(link)
             target, query = self._base.join(URL(link)), None
         msg = f"{path} kept paging past {MAX_PAGES} pages"
         raise WorkplaceBadResponseError(msg)
+
+
+def _page_items(response: Response, path: str) -> list[Any]:
+    page = response.json()
+    if not isinstance(page, list):
+        msg = f"Expected a list from {path}, got {type(page).__name__}"
+        raise WorkplaceBadResponseError(msg)
+    return page
 
 
 def _expect_list(value: Any, what: str) -> list[Any]:
