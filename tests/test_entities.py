@@ -141,6 +141,30 @@ async def test_zone_counters_and_calendar(
     assert hass.states.get(level1_calendar).state == STATE_ON  # Ada's booking is on now
 
 
+def state_changes(hass: HomeAssistant) -> list[str]:
+    """The entity ids of every state change from now on, in order."""
+    changes: list[str] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        changes.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    return changes
+
+
+def desk1_check_in_writes(hass: HomeAssistant, site: SmallSite) -> list[str]:
+    """What a check-in on desk 1 changes: that desk and the checked-in counters above it."""
+    return sorted(
+        [
+            entity_id(hass, "sensor", site.uid(site.desk1, "status")),
+            entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied")),
+            entity_id(hass, "event", site.uid(site.desk1, "activity")),
+            entity_id(hass, "sensor", site.uid(site.level1, "checked_in")),
+            entity_id(hass, "sensor", site.uid(site.building, "checked_in")),
+        ]
+    )
+
+
 async def test_idle_poll_writes_no_state(
     hass: HomeAssistant,
     small_site: SmallSite,
@@ -151,26 +175,13 @@ async def test_idle_poll_writes_no_state(
     sim, site = small_site.sim, small_site
     booking = book(sim, site.desk1, starts_in=-60, ends_in=7200)
     await setup_entry(hass, site_entry)
-    changes: list[str] = []
-
-    def record(event: Event[EventStateChangedData]) -> None:
-        changes.append(event.data["entity_id"])
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    changes = state_changes(hass)
     await next_poll(hass, freezer)
     assert changes == []
 
     sim.check_in(booking)
     await next_poll(hass, freezer)
-    assert sorted(changes) == sorted(
-        [
-            entity_id(hass, "sensor", site.uid(site.desk1, "status")),
-            entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied")),
-            entity_id(hass, "event", site.uid(site.desk1, "activity")),
-            entity_id(hass, "sensor", site.uid(site.level1, "checked_in")),
-            entity_id(hass, "sensor", site.uid(site.building, "checked_in")),
-        ]
-    )
+    assert sorted(changes) == desk1_check_in_writes(hass, site)
 
 
 async def test_a_booking_gone_from_the_server_frees_its_desk(
@@ -198,23 +209,10 @@ async def test_a_command_writes_only_what_it_touched(
     booking = book(sim, site.desk1, starts_in=-60, ends_in=7200)
     book(sim, site.desk2, starts_in=-60, ends_in=7200)
     await setup_entry(hass, site_entry)
-    changes: list[str] = []
-
-    def record(event: Event[EventStateChangedData]) -> None:
-        changes.append(event.data["entity_id"])
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    changes = state_changes(hass)
     await act(hass, "check_in", site_entry, booking_id=booking)
     await hass.async_block_till_done()
-    assert sorted(changes) == sorted(
-        [
-            entity_id(hass, "sensor", site.uid(site.desk1, "status")),
-            entity_id(hass, "binary_sensor", site.uid(site.desk1, "occupied")),
-            entity_id(hass, "event", site.uid(site.desk1, "activity")),
-            entity_id(hass, "sensor", site.uid(site.level1, "checked_in")),
-            entity_id(hass, "sensor", site.uid(site.building, "checked_in")),
-        ]
-    )
+    assert sorted(changes) == desk1_check_in_writes(hass, site)
 
 
 async def test_spaces_appear_and_disappear_without_restart(

@@ -619,30 +619,25 @@ def pass_status(site: DeskbeeSite) -> int:
     return int(guest_pass["status"]["id"])
 
 
-async def guest_pass_cancelled(
-    hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite
-) -> Command:
-    booking = await invited(hass, entry, site)
-    return Command(
-        "remove_guest",
-        {"booking_id": booking, "email": VERA},
-        "POST",
-        "/v1.1/guestpass/",
-        lambda: pass_status(site) == 2,  # Canceled
-    )
+CANCELED, PASSED = 2, 4  # guest pass status ids
 
 
-async def guest_pass_passed(
-    hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite
-) -> Command:
-    booking = await invited(hass, entry, site)
-    return Command(
-        "check_in_guest",
-        {"booking_id": booking, "email": VERA},
-        "POST",
-        "/v1.1/guestpass/",
-        lambda: pass_status(site) == 4,  # Passed
-    )
+def guest_pass_becomes(
+    action: str, status: int
+) -> Callable[[HomeAssistant, MockConfigEntry, DeskbeeSite], Awaitable[Command]]:
+    """An action on an invited visitor's guest pass, done when the pass has that status."""
+
+    async def prepare(hass: HomeAssistant, entry: MockConfigEntry, site: DeskbeeSite) -> Command:
+        booking = await invited(hass, entry, site)
+        return Command(
+            action,
+            {"booking_id": booking, "email": VERA},
+            "POST",
+            "/v1.1/guestpass/",
+            lambda: pass_status(site) == status,
+        )
+
+    return prepare
 
 
 async def turnstile_reports(
@@ -660,8 +655,8 @@ async def turnstile_reports(
 
 DESKBEE_COMMANDS = {
     "update_booking": deskbee_booking_moves,
-    "remove_guest": guest_pass_cancelled,
-    "check_in_guest": guest_pass_passed,
+    "remove_guest": guest_pass_becomes("remove_guest", CANCELED),
+    "check_in_guest": guest_pass_becomes("check_in_guest", PASSED),
     "report_access": turnstile_reports,
 }
 
