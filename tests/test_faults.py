@@ -318,6 +318,30 @@ async def test_a_create_whose_answer_is_lost_is_made_once(
     assert writes(provider) == 1
 
 
+@pytest.mark.parametrize("fault", ["answer lost", "answer too late"])
+async def test_a_deskbee_guest_whose_answer_is_lost_is_invited_once(
+    hass: HomeAssistant, deskbee_site: DeskbeeSite, deskbee_entry: MockConfigEntry, fault: str
+) -> None:
+    """The guest pass was made but its answer never came: found again, never made twice."""
+    site = deskbee_site
+    booking = site.book(site.desk1, starts_in=-60, ends_in=3600)
+    await setup_entry(hass, deskbee_entry)
+    deskbee_entry.runtime_data.client.request_timeout = 0.3
+    if fault == "answer lost":
+        site.sim.faults.drop_next(path="/v1.1/guestpass", method="POST")
+    else:
+        site.sim.faults.answer_late_next(2, path="/v1.1/guestpass", method="POST")
+    told = await outcome_of(
+        act(
+            hass, "add_guest", deskbee_entry, booking_id=booking, email="vera@example.com", name="V"
+        )
+    )
+    site.sim.faults.clear()
+    assert told == "done"
+    assert len(site.sim.guest_passes()) == 1
+    assert [m for m, p in site.sim.faults.requests if p == "/v1.1/guestpass"].count("POST") == 1
+
+
 # The server's clock runs ten minutes behind ours, or ahead.
 SKEWS = {"behind": -600, "ahead": 600}
 

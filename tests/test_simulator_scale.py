@@ -263,6 +263,25 @@ async def test_request_log_and_clock(deskbee: Deskbee, session: aiohttp.ClientSe
         assert (status, list(error)) == (400, ["error"])
 
 
+async def test_answer_bodies_kept_for_decoding(
+    deskbee: Deskbee, session: aiohttp.ClientSession
+) -> None:
+    """After a reset asking for bodies, each answer is kept byte for byte, in order."""
+    sim = deskbee.sim
+    headers = await deskbee_token(session, sim)
+    await call(session, "POST", f"{sim.url}/_bench/requests/reset?bodies=1")
+    async with session.get(f"{sim.api_url}/buildings", headers=headers) as answer:
+        served = await answer.read()
+    async with session.get(f"{sim.url}/_bench/body?index=0") as kept:
+        assert await kept.read() == served
+    status, missing = await call(session, "GET", f"{sim.url}/_bench/body?index=1")
+    assert status == 404
+    assert "error" in missing
+    await call(session, "POST", f"{sim.url}/_bench/requests/reset")
+    status, _ = await call(session, "GET", f"{sim.url}/_bench/body?index=0")
+    assert status == 404  # a reset without bodies=1 forgets them and keeps none
+
+
 # -- PlaceOS ---------------------------------------------------------------------------------------
 
 
