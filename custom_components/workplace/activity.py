@@ -59,6 +59,7 @@ class Activity:
             "start": booking.start.isoformat(),
             "end": booking.end.isoformat(),
             "person": {"name": booking.person.name, "email": booking.person.email},
+            "guests": [{"name": g.name, "email": g.email} for g in booking.guests],
         }
         if self.guest is not None:
             data["guest"] = {"name": self.guest.name, "email": self.guest.email}
