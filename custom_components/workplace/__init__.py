@@ -8,6 +8,7 @@ from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.helpers import config_validation as cv
 
 from .access import AccessConfigEntry, AccessCoordinator
+from .card import async_register_card
 from .const import CONF_PROVIDER, DOMAIN, PROVIDER_SALTO_KS
 from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator
 from .push import DeskbeeWebhook
@@ -28,8 +29,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, once, whether or not an entry is loaded."""
+    """Register the actions and the dashboard card, once, whether or not an entry is loaded."""
     async_setup_services(hass)
+    await async_register_card(hass)
     return True
 
 

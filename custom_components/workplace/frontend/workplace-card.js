@@ -1,0 +1,212 @@
+// Workplace dashboard card: a floor of desks and rooms coloured by status, with check-in and
+// check-out buttons, and a panel of doors. Served and registered by the integration itself.
+// Plain custom elements (no build step): Home Assistant loads this file as a module.
+
+const STATUS_COLOURS = {
+  free: "var(--success-color, #43a047)",
+  booked: "var(--warning-color, #ffa600)",
+  checked_in: "var(--info-color, #039be5)",
+  pending_approval: "var(--disabled-text-color, #9e9e9e)",
+};
+
+const escape = (text) =>
+  String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// What Home Assistant knows of one Workplace entity: registry entry, device and state.
+const workplaceEntities = (hass, domain, translationKey) =>
+  Object.values(hass.entities || {})
+    .filter(
+      (entry) =>
+        entry.platform === "workplace" &&
+        entry.entity_id.startsWith(`${domain}.`) &&
+        entry.translation_key === translationKey &&
+        hass.states[entry.entity_id],
+    )
+    .map((entry) => ({
+      entry,
+      device: hass.devices?.[entry.device_id],
+      state: hass.states[entry.entity_id],
+    }));
+
+// A space or door belongs to a zone when its device hangs below the zone's device.
+const inZone = (hass, device, zone) => {
+  let current = device;
+  for (let depth = 0; current && depth < 3; depth += 1) {
+    if (current.via_device_id === zone) return true;
+    current = hass.devices?.[current.via_device_id];
+  }
+  return false;
+};
+
+const sibling = (hass, deviceId, domain, translationKey) =>
+  workplaceEntities(hass, domain, translationKey).find((e) => e.entry.device_id === deviceId);
+
+class WorkplaceCard extends HTMLElement {
+  static getConfigElement() {
+    return document.createElement("workplace-card-editor");
+  }
+
+  static getStubConfig() {
+    return { title: "Workplace", doors: true };
+  }
+
+  setConfig(config) {
+    if (!config || typeof config !== "object") throw new Error("Invalid configuration");
+    if (config.spaces && !Array.isArray(config.spaces)) {
+      throw new Error("spaces must be a list of status sensors");
+    }
+    this._config = { doors: true, ...config };
+    this._render();
+  }
+
+  set hass(hass) {
+    this._hass = hass;
+    this._render();
+  }
+
+  getCardSize() {
+    return 2 + Math.ceil(this._spaces().length / 4) + this._doors().length;
+  }
+
+  _spaces() {
+    const hass = this._hass;
+    if (!hass || !this._config) return [];
+    const wanted = this._config.spaces;
+    return workplaceEntities(hass, "sensor", "status")
+      .filter((space) =>
+        wanted?.length
+          ? wanted.includes(space.entry.entity_id)
+          : !this._config.zone || inZone(hass, space.device, this._config.zone),
+      )
+      .sort((a, b) => this._name(a).localeCompare(this._name(b), undefined, { numeric: true }));
+  }
+
+  _doors() {
+    const hass = this._hass;
+    if (!hass || !this._config?.doors) return [];
+    return workplaceEntities(hass, "lock", "door").sort((a, b) =>
+      this._name(a).localeCompare(this._name(b), undefined, { numeric: true }),
+    );
+  }
+
+  _name(item) {
+    return item.device?.name_by_user || item.device?.name || item.state.attributes.friendly_name;
+  }
+
+  _render() {
+    if (!this._config || !this._hass) return;
+    if (!this.shadowRoot) this.attachShadow({ mode: "open" });
+    const spaces = this._spaces();
+    const doors = this._doors();
+    this.shadowRoot.innerHTML = `
+      <style>
+        ha-card { padding: 12px; }
+        h1 { font-size: 1.2em; font-weight: 500; margin: 0 0 8px; color: var(--primary-text-color); }
+        .floor { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
+        .space { border-radius: 8px; padding: 8px; color: var(--primary-text-color);
+                 background: var(--secondary-background-color); border-left: 6px solid; }
+        .space .name { font-weight: 500; }
+        .space .who, .door .detail { font-size: 0.85em; color: var(--secondary-text-color); }
+        button { margin-top: 6px; width: 100%; border: none; border-radius: 6px; padding: 6px;
+                 cursor: pointer; background: var(--primary-color); color: var(--text-primary-color, #fff); }
+        .doors { margin-top: 12px; display: grid; gap: 4px; }
+        .door { display: flex; justify-content: space-between; align-items: center; gap: 8px;
+                color: var(--primary-text-color); }
+        .empty { color: var(--secondary-text-color); }
+      </style>
+      <ha-card>
+        ${this._config.title ? `<h1>${escape(this._config.title)}</h1>` : ""}
+        <div class="floor">
+          ${spaces.map((space) => this._space(space)).join("") ||
+            '<div class="empty">No desks or rooms here.</div>'}
+        </div>
+        ${doors.length ? `<div class="doors">${doors.map((door) => this._door(door)).join("")}</div>` : ""}
+      </ha-card>`;
+    this.shadowRoot.querySelectorAll("button[data-action]").forEach((button) =>
+      button.addEventListener("click", () =>
+        this._hass.callService("workplace", button.dataset.action, {
+          space: button.dataset.entity,
+        }),
+      ),
+    );
+  }
+
+  _space(space) {
+    const status = space.state.state;
+    const who = space.state.attributes.booked_for;
+    const label = this._hass.formatEntityState?.(space.state) ?? status;
+    const action = { booked: "check_in", checked_in: "check_out" }[status];
+    const text = { check_in: "Check in", check_out: "Check out" }[action];
+    return `
+      <div class="space" data-entity="${escape(space.entry.entity_id)}" data-status="${escape(status)}"
+           style="border-color: ${STATUS_COLOURS[status] || "var(--disabled-text-color)"}">
+        <div class="name">${escape(this._name(space))}</div>
+        <div class="who">${escape(label)}${who ? ` · ${escape(who)}` : ""}</div>
+        ${action ? `<button data-action="${action}" data-entity="${escape(space.entry.entity_id)}">${text}</button>` : ""}
+      </div>`;
+  }
+
+  _door(door) {
+    const hass = this._hass;
+    const online = sibling(hass, door.entry.device_id, "binary_sensor", "online");
+    const access = sibling(hass, door.entry.device_id, "event", "access");
+    const last = access && access.state.state !== "unknown" ? access.state : null;
+    const when = last ? new Date(last.state).toLocaleString() : "no entry yet";
+    return `
+      <div class="door" data-entity="${escape(door.entry.entity_id)}" data-state="${escape(door.state.state)}">
+        <span>${escape(this._name(door))}</span>
+        <span class="detail">${escape(hass.formatEntityState?.(door.state) ?? door.state.state)}
+          · ${online?.state.state === "off" ? "offline" : "online"} · ${escape(when)}</span>
+      </div>`;
+  }
+}
+
+class WorkplaceCardEditor extends HTMLElement {
+  setConfig(config) {
+    this._config = config;
+    this._render();
+  }
+
+  set hass(hass) {
+    this._hass = hass;
+    this._render();
+  }
+
+  _render() {
+    if (!this._hass || !this._config) return;
+    if (!this._form) {
+      this._form = document.createElement("ha-form");
+      this._form.computeLabel = (field) =>
+        ({ title: "Title", zone: "Building or level", spaces: "Only these spaces", doors: "Show doors" })[
+          field.name
+        ];
+      this._form.addEventListener("value-changed", (event) => {
+        this.dispatchEvent(
+          new CustomEvent("config-changed", { detail: { config: event.detail.value } }),
+        );
+      });
+      this.appendChild(this._form);
+    }
+    this._form.hass = this._hass;
+    this._form.data = this._config;
+    this._form.schema = [
+      { name: "title", selector: { text: {} } },
+      { name: "zone", selector: { device: { integration: "workplace" } } },
+      {
+        name: "spaces",
+        selector: { entity: { integration: "workplace", domain: "sensor", multiple: true } },
+      },
+      { name: "doors", selector: { boolean: {} } },
+    ];
+  }
+}
+
+customElements.define("workplace-card", WorkplaceCard);
+customElements.define("workplace-card-editor", WorkplaceCardEditor);
+window.customCards = window.customCards || [];
+window.customCards.push({
+  type: "workplace-card",
+  name: "Workplace",
+  description: "Desks and rooms by status with check-in buttons, and the doors.",
+  preview: true,
+});
