@@ -11,6 +11,7 @@ from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL, CO
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -249,6 +250,8 @@ async def test_signed_webhook_checks_in_at_once_and_fires_once(
     assert [status for status, _ in site.sim.webhook_deliveries] == [200]
     assert status(hass, site, site.desk1) == "checked_in"
     assert [(e["type"], e["source"]) for e in bus_events] == [("checked_in", "push")]
+    last_push = hass.states.get(push_sensor(hass, deskbee_entry, "last_push"))
+    assert last_push.state not in ("unknown", "unavailable")  # shown with the delivery
     await next_poll(hass, freezer)
     assert len(bus_events) == 1
     assert deskbee_entry.runtime_data.push.deliveries == 1
@@ -308,6 +311,16 @@ async def test_forged_unsigned_and_oversized_deliveries_are_refused(
     assert bus_events == []
     assert deskbee_entry.runtime_data.push.rejected_signatures == 2
     assert WEBHOOK_SECRET not in str(deskbee_entry.runtime_data.push)
+    # The health sensors show it at once, not at the next poll.
+    assert hass.states.get(push_sensor(hass, deskbee_entry, "rejected_deliveries")).state == "2"
+    assert hass.states.get(push_sensor(hass, deskbee_entry, "last_push")).state == "unknown"
+
+
+def push_sensor(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """The entity id of one of the webhook channel's health sensors."""
+    found = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_{key}")
+    assert found is not None
+    return found
 
 
 async def test_duplicated_replayed_and_reordered_deliveries(

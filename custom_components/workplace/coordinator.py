@@ -111,8 +111,12 @@ def activity_signal(entry_id: str, space_id: str) -> str:
 
 
 def changed_signal(entry_id: str, place_id: str) -> str:
-    """Dispatcher signal: what one space or zone shows changed outside a poll."""
+    """Dispatcher signal: what a space, a zone or the push health shows changed between polls."""
     return f"{DOMAIN}_{entry_id}_{place_id}_changed"
+
+
+# The `changed_signal` "place" of the webhook channel's health figures.
+PUSH_HEALTH = "push_health"
 
 
 type WorkplaceClient = PlaceOSClient | DeskbeeClient

@@ -60,7 +60,10 @@ class WorkplaceEntity(WritesOnChange[WorkplaceCoordinator]):
 
 
 class PlaceEntity(WorkplaceEntity):
-    """An entity of one zone or space: also told when only its place changed (a push)."""
+    """An entity also told when only its own part changed between polls (a push, an action).
+
+    The part is a zone or space, or the webhook channel's health (`PUSH_HEALTH`).
+    """
 
     place_id: str
 

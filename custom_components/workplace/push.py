@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any, Final
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 import orjson
 
 from .api import DeskbeeClient, WorkplaceError, WorkplaceNotFoundError
 from .const import CONF_WEBHOOK_SECRET, DOMAIN, LOGGER
+from .coordinator import PUSH_HEALTH, changed_signal
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -93,6 +95,7 @@ class DeskbeeWebhook:
         push = self.coordinator.push
         if not signature_matches(self._secret, body, request.headers.get("X-Hub-Signature")):
             push.rejected_signatures += 1
+            self._health_changed()
             LOGGER.warning(
                 "%s: refused a webhook delivery with a missing or wrong signature (check the "
                 "signing key in the Deskbee panel)",
@@ -109,6 +112,7 @@ class DeskbeeWebhook:
         self._remember(transaction)
         push.deliveries += 1
         push.last_delivery = dt_util.utcnow()
+        self._health_changed()
         if booking_id is None or event not in EVENTS_ABOUT_BOOKINGS:
             return web.Response(status=HTTPStatus.OK)
         # ISO times in one format compare as text; an older delivery than one already seen
@@ -128,6 +132,10 @@ class DeskbeeWebhook:
             hass, self._refresh(booking_id), f"{DOMAIN} webhook {booking_id}"
         )
         return web.Response(status=HTTPStatus.OK)
+
+    def _health_changed(self) -> None:
+        """Let the push health sensors show the new figures now, not at the next poll."""
+        async_dispatcher_send(self.hass, changed_signal(self.entry.entry_id, PUSH_HEALTH))
 
     def _remember(self, transaction: str) -> None:
         self._seen[transaction] = None

@@ -17,8 +17,14 @@ from homeassistant.const import CONF_WEBHOOK_ID, EntityCategory
 
 from .access_platforms import setup_sensors
 from .const import CONF_PROVIDER, PROVIDER_SALTO_KS
-from .coordinator import PushHealth
-from .entity import AccountEntity, SpaceEntity, ZoneEntity, add_entities_as_they_appear
+from .coordinator import PUSH_HEALTH, PushHealth
+from .entity import (
+    AccountEntity,
+    PlaceEntity,
+    SpaceEntity,
+    ZoneEntity,
+    add_entities_as_they_appear,
+)
 from .snapshot import SpaceState, SpaceStatus, ZoneState
 
 if TYPE_CHECKING:
@@ -216,10 +222,11 @@ class LastUpdateSensor(AccountEntity, SensorEntity):
         return self.coordinator.last_update_success_time
 
 
-class PushSensor(AccountEntity, SensorEntity):
+class PushSensor(AccountEntity, PlaceEntity, SensorEntity):
     """How the webhook channel is doing: it stays available while polls fail."""
 
     entity_description: PushSensorEntityDescription
+    place_id = PUSH_HEALTH
 
     @property
     def available(self) -> bool:
