@@ -46,7 +46,6 @@ from custom_components.workplace.devices import object_key
 from tests.benchmark_support import (
     Simulator,
     StateWrites,
-    midday_timezone,
     pages_needed,
     percentiles,
     record,
@@ -55,6 +54,7 @@ from tests.benchmark_support import (
     unpaged,
 )
 from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET
+from tests.helpers import midday_timezone
 
 SPACES = int(os.environ.get("WORKPLACE_BENCHMARK_SPACES", "5000"))
 BOOKINGS_PER_DAY = 4 * SPACES  # 20,000 a day at 5,000 spaces

@@ -108,19 +108,6 @@ async def start_simulator(provider: str, *args: str) -> Simulator:
     return Simulator(provider, process, info, aiohttp.ClientSession())
 
 
-def midday_timezone(now: datetime | None = None) -> str:
-    """A time zone where it is about a quarter to noon now: mid-slot in the working day.
-
-    The scale seed books the working day in equal slots; measuring in the middle of one
-    keeps bookings from all starting or ending during a measurement.
-    """
-    hour = (now or datetime.now(UTC)).hour + (now or datetime.now(UTC)).minute / 60
-    ahead = round(11.75 - hour)
-    ahead = (ahead + 12) % 24 - 12  # between -12 and +11
-    # Etc/GMT names count the other way round: Etc/GMT-8 is eight hours ahead of UTC.
-    return "Etc/GMT" if ahead == 0 else f"Etc/GMT{-ahead:+d}"
-
-
 @dataclass
 class StateWrites:
     """Every state written while counting: changed ones by entity, unchanged ones counted."""

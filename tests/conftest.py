@@ -36,6 +36,7 @@ from tests.helpers import (
     SmallSite,
     build_deskbee_site,
     build_small_site,
+    midday_timezone,
 )
 from tests.secret_guard import assert_no_leaks, register
 from tests.simulators.deskbee import DeskbeeSimulator
@@ -122,11 +123,17 @@ def make_entry(sim: PlaceOSSimulator, zones: list[str], **options: object) -> Mo
 
 @pytest.fixture
 async def deskbee_site(
-    socket_enabled: None, request: pytest.FixtureRequest
+    hass: HomeAssistant, socket_enabled: None, request: pytest.FixtureRequest
 ) -> AsyncGenerator[DeskbeeSite]:
-    """A small hand-made Deskbee account served on loopback."""
-    # Deskbee books in the account's local time; the client uses Home Assistant's time zone.
-    simulator = DeskbeeSimulator(seed=None, timezone="US/Pacific")
+    """A small hand-made Deskbee account served on loopback, where it is about noon now.
+
+    Deskbee books within one local day, in the account's time; the client uses Home
+    Assistant's time zone. Both are set where it is day, so that a test booking "in two
+    hours" never crosses midnight, whenever the suite runs.
+    """
+    timezone = midday_timezone()
+    await hass.config.async_set_time_zone(timezone)
+    simulator = DeskbeeSimulator(seed=None, timezone=timezone)
     register(request, simulator.client_secret, WEBHOOK_SECRET)
     site = build_deskbee_site(simulator)
     await simulator.start()

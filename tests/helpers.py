@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from freezegun.api import FrozenDateTimeFactory
@@ -173,3 +173,16 @@ class SaltoSite:
     def uid(self, object_id: str, key: str) -> str:
         """Unique id of one entity."""
         return f"salto_ks_{self.sim.site_id}_{object_id}_{key}"
+
+
+def midday_timezone(now: datetime | None = None) -> str:
+    """A time zone where it is about a quarter to noon now: mid-slot in the working day.
+
+    The scale seed books the working day in equal slots; measuring in the middle of one
+    keeps bookings from all starting or ending during a measurement.
+    """
+    hour = (now or datetime.now(UTC)).hour + (now or datetime.now(UTC)).minute / 60
+    ahead = round(11.75 - hour)
+    ahead = (ahead + 12) % 24 - 12  # between -12 and +11
+    # Etc/GMT names count the other way round: Etc/GMT-8 is eight hours ahead of UTC.
+    return "Etc/GMT" if ahead == 0 else f"Etc/GMT{-ahead:+d}"

@@ -27,8 +27,6 @@ from custom_components.workplace.api import (
 )
 from tests.helpers import DeskbeeSite
 
-ACCOUNT_ZONE = ZoneInfo("US/Pacific")  # the simulated account's, as conftest sets it
-
 JSON = {"Content-Type": "application/json"}
 
 
@@ -47,7 +45,7 @@ async def client_for(site: DeskbeeSite, session: aiohttp.ClientSession) -> Deskb
         client_id=sim.client_id,
         client_secret=sim.client_secret,
         session=session,
-        timezone=ACCOUNT_ZONE,
+        timezone=ZoneInfo(sim.timezone),
     )
     zones = await client.get_zones()
     await client.get_spaces([z for z in zones if z.kind is ZoneKind.LEVEL])
@@ -60,10 +58,9 @@ def hours(start: float, end: float) -> tuple[datetime, datetime]:
     return now + timedelta(hours=start), now + timedelta(hours=end)
 
 
-def bookable(start: float, end: float) -> tuple[datetime, datetime]:
-    """A slot some hours after the next 10:00 of the account: Deskbee books within one day,
-    so a slot relative to now would cross midnight when the tests run in the evening."""
-    now = datetime.now(ACCOUNT_ZONE)
+def bookable(site: DeskbeeSite, start: float, end: float) -> tuple[datetime, datetime]:
+    """A slot some hours after the account's next 10:00: Deskbee books within one day."""
+    now = datetime.now(ZoneInfo(site.sim.timezone))
     ten = now.replace(hour=10, minute=0, second=0, microsecond=0)
     if ten <= now:
         ten += timedelta(days=1)
@@ -120,7 +117,7 @@ async def test_writes_and_their_rules(
     client = await client_for(site, session)
     zones = {z.id: z for z in await client.get_zones()}
     spaces = {s.id: s for s in await client.get_spaces([zones[site.floor]])}
-    start, end = bookable(1, 2)
+    start, end = bookable(site, 1, 2)
     meeting = await client.create_booking(
         space=spaces[site.room], start=start, end=end, user_email="ada@example.com", title="Sync"
     )
@@ -165,7 +162,7 @@ async def test_lost_answers_are_reconciled(
     client = await client_for(site, session)
     zones = {z.id: z for z in await client.get_zones()}
     spaces = {s.id: s for s in await client.get_spaces([zones[site.floor]])}
-    start, end = bookable(1, 2)
+    start, end = bookable(site, 1, 2)
     site.sim.faults.drop_next(path="/v1.1/bookings/workspaces")
     booking = await client.create_booking(
         space=spaces[site.desk1], start=start, end=end, user_email="ada@example.com"
