@@ -30,7 +30,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 import orjson
 
@@ -40,10 +40,7 @@ from .api import (
     Pod,
     SaltoKSClient,
     Site,
-    WorkplaceAuthenticationError,
     WorkplaceError,
-    WorkplacePermissionError,
-    WorkplaceRateLimitError,
 )
 from .api.json_fields import parse_all
 from .api.salto_json import parse_entry
@@ -57,7 +54,7 @@ from .const import (
     EVENT_WORKPLACE,
     LOGGER,
 )
-from .coordinator import back_to_normal, slow_down
+from .coordinator import back_to_normal, update_error
 from .devices import remove_stale_devices
 
 if TYPE_CHECKING:
@@ -179,18 +176,8 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
             pods = await self.client.get_pods(self.site_id)
             if not self.stream.connected:
                 await self._catch_up()
-        except (WorkplaceAuthenticationError, WorkplacePermissionError) as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except WorkplaceRateLimitError as err:
-            raise slow_down(self, self.interval, err) from err
         except WorkplaceError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise update_error(self, self.interval, err) from err
         back_to_normal(self, self.interval)
         current = {lock.id for lock in locks} | {pod.id for pod in pods}
         if current != self._objects_seen:

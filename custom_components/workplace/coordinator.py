@@ -91,6 +91,21 @@ def slow_down(
     )
 
 
+def update_error(
+    coordinator: DataUpdateCoordinator[Any], interval: timedelta, err: WorkplaceError
+) -> Exception:
+    """What a failed poll tells Home Assistant: log in again, wait as asked, or just failed."""
+    if isinstance(err, (WorkplaceAuthenticationError, WorkplacePermissionError)):
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+    if isinstance(err, WorkplaceRateLimitError):
+        return slow_down(coordinator, interval, err)
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="update_failed",
+        translation_placeholders={"error": str(err)},
+    )
+
+
 def back_to_normal(coordinator: DataUpdateCoordinator[Any], interval: timedelta) -> None:
     """After a good poll, poll at the configured interval again."""
     if coordinator.update_interval != interval:
@@ -329,18 +344,8 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         """Run a client call, turning library errors into what the coordinator understands."""
         try:
             return await fetch()
-        except (WorkplaceAuthenticationError, WorkplacePermissionError) as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except WorkplaceRateLimitError as err:
-            raise slow_down(self, self.interval, err) from err
         except WorkplaceError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise update_error(self, self.interval, err) from err
 
     def _sync_devices(self, snapshot: Snapshot) -> None:
         """Register account and zone devices first; drop devices of vanished zones and spaces.

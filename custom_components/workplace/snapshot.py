@@ -112,8 +112,8 @@ class BookingIndex:
         for booking in self.bookings.values():
             self._add(booking)
 
-    def replace(self, bookings: Mapping[str, Booking]) -> None:
-        """Hold exactly these bookings (what a poll found)."""
+    def replace(self, bookings: dict[str, Booking]) -> None:
+        """Hold exactly these bookings (what a poll found); the index keeps the dict."""
         for booking_id, booking in bookings.items():
             known = self.bookings.get(booking_id)
             if known is not booking:
@@ -122,7 +122,7 @@ class BookingIndex:
                 self._add(booking)
         for booking_id in self.bookings.keys() - bookings.keys():
             self._remove(self.bookings[booking_id])
-        self.bookings = dict(bookings)
+        self.bookings = bookings
 
     def put(self, booking: Booking) -> set[str]:
         """Hold this version of one booking; returns the spaces and zones it touched."""

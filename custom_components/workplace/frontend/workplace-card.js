@@ -12,21 +12,18 @@ const STATUS_COLOURS = {
 const escape = (text) =>
   String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-// What Home Assistant knows of one Workplace entity: registry entry, device and state.
-const workplaceEntities = (hass, domain, translationKey) =>
-  Object.values(hass.entities || {})
-    .filter(
-      (entry) =>
-        entry.platform === "workplace" &&
-        entry.entity_id.startsWith(`${domain}.`) &&
-        entry.translation_key === translationKey &&
-        hass.states[entry.entity_id],
-    )
-    .map((entry) => ({
-      entry,
-      device: hass.devices?.[entry.device_id],
-      state: hass.states[entry.entity_id],
-    }));
+// Workplace's entities by kind ("sensor.status", "lock.door"...): registry entry, device and
+// state of each. Built once per render: a site can have tens of thousands of entities.
+const workplaceEntities = (hass) => {
+  const byKind = {};
+  for (const entry of Object.values(hass.entities || {})) {
+    const state = hass.states[entry.entity_id];
+    if (entry.platform !== "workplace" || !state) continue;
+    const kind = `${entry.entity_id.split(".")[0]}.${entry.translation_key}`;
+    (byKind[kind] ||= []).push({ entry, device: hass.devices?.[entry.device_id], state });
+  }
+  return byKind;
+};
 
 // A space or door belongs to a zone when its device hangs below the zone's device.
 const inZone = (hass, device, zone) => {
@@ -38,8 +35,7 @@ const inZone = (hass, device, zone) => {
   return false;
 };
 
-const sibling = (hass, deviceId, domain, translationKey) =>
-  workplaceEntities(hass, domain, translationKey).find((e) => e.entry.device_id === deviceId);
+const byDevice = (items = []) => Object.fromEntries(items.map((e) => [e.entry.device_id, e]));
 
 class WorkplaceCard extends HTMLElement {
   static getConfigElement() {
@@ -65,14 +61,15 @@ class WorkplaceCard extends HTMLElement {
   }
 
   getCardSize() {
-    return 2 + Math.ceil(this._spaces().length / 4) + this._doors().length;
+    if (!this._hass || !this._config) return 3;
+    const entities = workplaceEntities(this._hass);
+    return 2 + Math.ceil(this._spaces(entities).length / 4) + this._doors(entities).length;
   }
 
-  _spaces() {
+  _spaces(entities) {
     const hass = this._hass;
-    if (!hass || !this._config) return [];
     const wanted = this._config.spaces;
-    return workplaceEntities(hass, "sensor", "status")
+    return (entities["sensor.status"] || [])
       .filter((space) =>
         wanted?.length
           ? wanted.includes(space.entry.entity_id)
@@ -81,10 +78,9 @@ class WorkplaceCard extends HTMLElement {
       .sort((a, b) => this._name(a).localeCompare(this._name(b), undefined, { numeric: true }));
   }
 
-  _doors() {
-    const hass = this._hass;
-    if (!hass || !this._config?.doors) return [];
-    return workplaceEntities(hass, "lock", "door").sort((a, b) =>
+  _doors(entities) {
+    if (!this._config.doors) return [];
+    return (entities["lock.door"] || []).slice().sort((a, b) =>
       this._name(a).localeCompare(this._name(b), undefined, { numeric: true }),
     );
   }
@@ -96,9 +92,12 @@ class WorkplaceCard extends HTMLElement {
   _render() {
     if (!this._config || !this._hass) return;
     if (!this.shadowRoot) this.attachShadow({ mode: "open" });
-    const spaces = this._spaces();
-    const doors = this._doors();
-    this.shadowRoot.innerHTML = `
+    const entities = workplaceEntities(this._hass);
+    const spaces = this._spaces(entities);
+    const doors = this._doors(entities);
+    const online = byDevice(entities["binary_sensor.online"]);
+    const access = byDevice(entities["event.access"]);
+    const html = `
       <style>
         ha-card { padding: 12px; }
         h1 { font-size: 1.2em; font-weight: 500; margin: 0 0 8px; color: var(--primary-text-color); }
@@ -120,8 +119,12 @@ class WorkplaceCard extends HTMLElement {
           ${spaces.map((space) => this._space(space)).join("") ||
             '<div class="empty">No desks or rooms here.</div>'}
         </div>
-        ${doors.length ? `<div class="doors">${doors.map((door) => this._door(door)).join("")}</div>` : ""}
+        ${doors.length ? `<div class="doors">${doors.map((door) => this._door(door, online, access)).join("")}</div>` : ""}
       </ha-card>`;
+    // Home Assistant sets `hass` on every state change anywhere: redraw only when this changed.
+    if (html === this._html) return;
+    this._html = html;
+    this.shadowRoot.innerHTML = html;
     this.shadowRoot.querySelectorAll("button[data-action]").forEach((button) =>
       button.addEventListener("click", () =>
         this._hass.callService("workplace", button.dataset.action, {
@@ -146,10 +149,10 @@ class WorkplaceCard extends HTMLElement {
       </div>`;
   }
 
-  _door(door) {
+  _door(door, onlineByDevice, accessByDevice) {
     const hass = this._hass;
-    const online = sibling(hass, door.entry.device_id, "binary_sensor", "online");
-    const access = sibling(hass, door.entry.device_id, "event", "access");
+    const online = onlineByDevice[door.entry.device_id];
+    const access = accessByDevice[door.entry.device_id];
     const last = access && access.state.state !== "unknown" ? access.state : null;
     const when = last ? new Date(last.state).toLocaleString() : "no entry yet";
     return `
