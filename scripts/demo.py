@@ -85,6 +85,8 @@ LOG_TAIL_LINES = 40
 
 # A space's status sensor; Home Assistant appends _2, _3... when two spaces share a name.
 STATUS_SENSOR = re.compile(r"sensor\.\w+_status(_\d+)?")
+DASHBOARD = "workplace-demo"  # the dashboard with the Workplace card: /workplace-demo/floors
+CARD_URL = "/workplace/workplace-card.js"
 
 STARTED = time.time()  # the demo proper; the two-minute promise counts from here
 T0 = float(os.environ.get("DEMO_T0") or STARTED)  # scripts/demo's start, before the venv setup
@@ -1269,6 +1271,7 @@ class Demo:
                 self.titles[sim.provider] = str(entry.get("title"))
                 say(f"entry {entry.get('title')!r} added (state: {entry.get('state', '?')})")
             sensors = await self.interruptible(self._wait_for_sensors(ha))
+            await self.interruptible(self._add_dashboard(ha, sensors))
             now = time.time()
             elapsed, elapsed_ha, elapsed_setup = now - STARTED, now - ha_started, STARTED - T0
             summary = ", ".join(f"{n} {s}" for s, n in Counter(sensors.values()).most_common())
@@ -1345,6 +1348,65 @@ class Demo:
                 )
             await asyncio.sleep(1)
 
+    async def _add_dashboard(self, ha: HomeAssistantClient, sensors: dict[str, str]) -> None:
+        """Add a dashboard of Workplace cards, as a user would in the dashboard editor.
+
+        One card for the PlaceOS level and one for the Deskbee floor with the most bookings
+        waiting for a check-in (so there are Check in buttons to press), one for the doors of
+        the SALTO KS site.
+        """
+        devices = await ha.ws_command("config/device_registry/list")
+        entities = await ha.ws_command("config/entity_registry/list")
+        device_of = {entity["entity_id"]: entity["device_id"] for entity in entities}
+        by_id = {device["id"]: device for device in devices}
+        waiting: Counter[str] = Counter()
+        for entity_id, state in sensors.items():
+            level = by_id.get(device_of.get(entity_id, ""), {}).get("via_device_id")
+            waiting[level] += state == "booked"
+        cards: list[dict[str, Any]] = []
+        for provider in ("placeos", "deskbee"):
+            levels = [
+                device
+                for device in devices
+                if self.entries[provider] in device["config_entries"] and device["id"] in waiting
+            ]
+            level = max(levels, key=lambda device: (waiting[device["id"]], device["name"]))
+            cards.append(
+                {
+                    "type": "custom:workplace-card",
+                    "title": level["name"],
+                    "zone": level["id"],
+                    "doors": False,
+                }
+            )
+        site = next(
+            device
+            for device in devices
+            if self.entries["salto_ks"] in device["config_entries"] and not device["via_device_id"]
+        )
+        cards.append(
+            {
+                "type": "custom:workplace-card",
+                "title": f"Doors of {site['name']}",
+                "zone": site["id"],
+            }
+        )
+        await ha.ws_command(
+            "lovelace/dashboards/create",
+            url_path=DASHBOARD,
+            title="Workplace",
+            icon="mdi:office-building-marker",
+            show_in_sidebar=True,
+            require_admin=False,
+            mode="storage",
+        )
+        await ha.ws_command(
+            "lovelace/config/save",
+            url_path=DASHBOARD,
+            config={"views": [{"title": "Floors", "path": "floors", "cards": cards}]},
+        )
+        say(f"dashboard {DASHBOARD!r} added: {', '.join(card['title'] for card in cards)}")
+
     async def _check(self, ha: HomeAssistantClient, sensors: dict[str, str], elapsed: float) -> int:
         """The --check verdict."""
         entries = await ha.request("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
@@ -1362,9 +1424,10 @@ class Demo:
                 problems.append(f"the {provider} entry is {states.get(entry_id)!r}, not loaded")
         if len(entries) != len(self.entries):
             problems.append(f"expected {len(self.entries)} {DOMAIN} entries, found {len(entries)}")
-        async with ha.session.get(f"{ha.base_url}/") as response:
-            if response.status != 200:  # noqa: PLR2004
-                problems.append(f"the frontend answered {response.status} at /")
+        for path in ("/", CARD_URL):
+            async with ha.session.get(f"{ha.base_url}{path}") as response:
+                if response.status != 200:  # noqa: PLR2004
+                    problems.append(f"the frontend answered {response.status} at {path}")
         if elapsed > self.settings.deadline:
             problems.append(
                 f"sensors took {elapsed:.1f}s, more than the {self.settings.deadline:.0f}s allowed"
@@ -1926,6 +1989,7 @@ class Demo:
         lines = [
             f"Home Assistant:  {base_url}",
             f"Log in as:       {USERNAME} / {PASSWORD}   (a local demo-only account)",
+            f"Dashboard:       {base_url}/{DASHBOARD}/floors   (the Workplace card)",
             f"PlaceOS entry:   {self.titles.get('placeos')!r}, simulator at {self.placeos.url}",
             f"Deskbee entry:   {self.titles.get('deskbee')!r}, simulator at {self.deskbee.url}",
             f"                 (API under /v1.1, time zone {settings.time_zone}; it pushes",

@@ -82,9 +82,14 @@ async def placeos(
 
 @pytest.fixture
 async def small_site(
-    socket_enabled: None, request: pytest.FixtureRequest
+    hass: HomeAssistant, socket_enabled: None, request: pytest.FixtureRequest
 ) -> AsyncGenerator[SmallSite]:
-    """A small hand-made PlaceOS tenant served on loopback."""
+    """A small hand-made PlaceOS tenant served on loopback, where it is about noon now.
+
+    "Today" is Home Assistant's local day: a test booking "in half an hour" must not fall on
+    tomorrow when the suite runs late in the evening.
+    """
+    await hass.config.async_set_time_zone(midday_timezone())
     simulator = PlaceOSSimulator(seed=None)
     register(request, simulator.api_key)
     site = build_small_site(simulator)

@@ -28,8 +28,8 @@ async def test_the_card_is_served_and_loaded_by_dashboards(
     answer = await client.get(f"{CARD_URL}?v={version}")
     assert answer.status == 200
     body = await answer.text()
-    assert 'customElements.define("workplace-card", WorkplaceCard)' in body
-    assert 'customElements.define("workplace-card-editor", WorkplaceCardEditor)' in body
+    assert '["workplace-card", WorkplaceCard]' in body
+    assert '["workplace-card-editor", WorkplaceCardEditor]' in body
 
 
 async def test_without_a_frontend_nothing_is_registered(hass: HomeAssistant) -> None:

@@ -51,6 +51,24 @@ async def test_room_calendar_shows_meetings(
     assert summaries == ["Planning", "Booked by Ada Lovelace"]
 
 
+async def test_a_meeting_is_not_checked_in_as_a_booking(
+    hass: HomeAssistant, small_site: SmallSite, site_entry: MockConfigEntry
+) -> None:
+    """The room's status says it is a meeting; checking it in is refused with a clear reason."""
+    site = small_site
+    meeting(site, -600, 3000)
+    await setup_entry(hass, site_entry)
+    status = hass.states.get(entity_id(hass, "sensor", site.uid(site.room, "status")))
+    assert status is not None
+    assert status.attributes["booking_type"] == "meeting"
+    for action in ("check_in", "check_out"):
+        with pytest.raises(ServiceValidationError) as refused:
+            await act(hass, action, site_entry, space=status.entity_id)
+        assert refused.value.translation_key == "meeting_not_a_booking"
+        assert refused.value.translation_placeholders == {"meeting": "Planning"}
+    assert status_of(hass, site, site.room) == "booked"
+
+
 async def test_meetings_are_announced_once(
     hass: HomeAssistant,
     small_site: SmallSite,

@@ -199,6 +199,7 @@ def status_attributes(state: SpaceState) -> dict[str, Any]:
         "booking_start": current.start.isoformat() if current else None,
         "booking_end": current.end.isoformat() if current else None,
         "booked_for": current.person.name if current else None,
+        "booking_type": current.booking_type if current else None,
         "next_booking_start": state.next_start.isoformat() if state.next_start else None,
     }
 

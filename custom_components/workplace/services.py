@@ -402,6 +402,10 @@ def _state_change(
 
     async def handle(ctx: ActionContext) -> ServiceResponse:
         booking_id = ctx.booking_id()
+        known = ctx.coordinator.find_booking(booking_id)
+        if known is not None and known.booking_type == MEETING:
+            # A room's calendar event: the bookings API refuses its id, with a cryptic answer.
+            raise invalid("meeting_not_a_booking", meeting=known.title or booking_id)
         async with remote_errors(ctx.entry):
             booking = await change(ctx, booking_id)
         ctx.coordinator.async_apply(booking)

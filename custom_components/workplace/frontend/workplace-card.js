@@ -80,13 +80,22 @@ class WorkplaceCard extends HTMLElement {
 
   _doors(entities) {
     if (!this._config.doors) return [];
-    return (entities["lock.door"] || []).slice().sort((a, b) =>
-      this._name(a).localeCompare(this._name(b), undefined, { numeric: true }),
-    );
+    const zone = this._config.zone;
+    return (entities["lock.door"] || [])
+      .filter((door) => !zone || inZone(this._hass, door.device, zone))
+      .sort((a, b) => this._name(a).localeCompare(this._name(b), undefined, { numeric: true }));
   }
 
+  // "Melbourne Office Desk 2.01" on a card of Melbourne Office's levels reads as "Desk 2.01".
   _name(item) {
-    return item.device?.name_by_user || item.device?.name || item.state.attributes.friendly_name;
+    const name =
+      item.device?.name_by_user || item.device?.name || item.state.attributes.friendly_name;
+    let parent = this._hass.devices?.[item.device?.via_device_id];
+    for (let depth = 0; parent && depth < 3; depth += 1) {
+      if (parent.name && name.startsWith(`${parent.name} `)) return name.slice(parent.name.length + 1);
+      parent = this._hass.devices?.[parent.via_device_id];
+    }
+    return name;
   }
 
   _render() {
@@ -108,17 +117,17 @@ class WorkplaceCard extends HTMLElement {
         .space .who, .door .detail { font-size: 0.85em; color: var(--secondary-text-color); }
         button { margin-top: 6px; width: 100%; border: none; border-radius: 6px; padding: 6px;
                  cursor: pointer; background: var(--primary-color); color: var(--text-primary-color, #fff); }
-        .doors { margin-top: 12px; display: grid; gap: 4px; }
+        button:disabled { opacity: 0.6; cursor: progress; }
+        .floor + .doors { margin-top: 12px; }
+        .doors { display: grid; gap: 4px; }
         .door { display: flex; justify-content: space-between; align-items: center; gap: 8px;
                 color: var(--primary-text-color); }
         .empty { color: var(--secondary-text-color); }
       </style>
       <ha-card>
         ${this._config.title ? `<h1>${escape(this._config.title)}</h1>` : ""}
-        <div class="floor">
-          ${spaces.map((space) => this._space(space)).join("") ||
-            '<div class="empty">No desks or rooms here.</div>'}
-        </div>
+        ${spaces.length ? `<div class="floor">${spaces.map((space) => this._space(space)).join("")}</div>` : ""}
+        ${spaces.length || doors.length ? "" : '<div class="empty">No desks, rooms or doors here.</div>'}
         ${doors.length ? `<div class="doors">${doors.map((door) => this._door(door, online, access)).join("")}</div>` : ""}
       </ha-card>`;
     // Home Assistant sets `hass` on every state change anywhere: redraw only when this changed.
@@ -126,26 +135,41 @@ class WorkplaceCard extends HTMLElement {
     this._html = html;
     this.shadowRoot.innerHTML = html;
     this.shadowRoot.querySelectorAll("button[data-action]").forEach((button) =>
-      button.addEventListener("click", () =>
-        this._hass.callService("workplace", button.dataset.action, {
-          space: button.dataset.entity,
-        }),
-      ),
+      button.addEventListener("click", () => this._act(button)),
     );
+  }
+
+  // One click, one call: the button is disabled until the answer. A refusal is shown by Home
+  // Assistant's own notification; the tile changes when the space's state does.
+  async _act(button) {
+    button.disabled = true;
+    try {
+      await this._hass.callService("workplace", button.dataset.action, {
+        config_entry_id: button.dataset.entry,
+        space: button.dataset.entity,
+      });
+    } catch (err) {
+      // Home Assistant has shown why.
+    } finally {
+      button.disabled = false;
+    }
   }
 
   _space(space) {
     const status = space.state.state;
     const who = space.state.attributes.booked_for;
     const label = this._hass.formatEntityState?.(space.state) ?? status;
-    const action = { booked: "check_in", checked_in: "check_out" }[status];
+    // A room's calendar meeting is not checked in through bookings.
+    const meeting = space.state.attributes.booking_type === "meeting";
+    const action = meeting ? null : { booked: "check_in", checked_in: "check_out" }[status];
     const text = { check_in: "Check in", check_out: "Check out" }[action];
     return `
       <div class="space" data-entity="${escape(space.entry.entity_id)}" data-status="${escape(status)}"
            style="border-color: ${STATUS_COLOURS[status] || "var(--disabled-text-color)"}">
         <div class="name">${escape(this._name(space))}</div>
         <div class="who">${escape(label)}${who ? ` · ${escape(who)}` : ""}</div>
-        ${action ? `<button data-action="${action}" data-entity="${escape(space.entry.entity_id)}">${text}</button>` : ""}
+        ${action ? `<button data-action="${action}" data-entity="${escape(space.entry.entity_id)}"
+                            data-entry="${escape(space.device?.config_entries?.[0])}">${text}</button>` : ""}
       </div>`;
   }
 
@@ -153,8 +177,12 @@ class WorkplaceCard extends HTMLElement {
     const hass = this._hass;
     const online = onlineByDevice[door.entry.device_id];
     const access = accessByDevice[door.entry.device_id];
-    const last = access && access.state.state !== "unknown" ? access.state : null;
-    const when = last ? new Date(last.state).toLocaleString() : "no entry yet";
+    const last = access && access.state.state !== "unknown" ? new Date(access.state.state) : null;
+    const when = !last || Number.isNaN(last.getTime())
+      ? "no entry yet"
+      : `last entry ${last.toDateString() === new Date().toDateString()
+          ? last.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+          : last.toLocaleString([], { dateStyle: "short", timeStyle: "short" })}`;
     return `
       <div class="door" data-entity="${escape(door.entry.entity_id)}" data-state="${escape(door.state.state)}">
         <span>${escape(this._name(door))}</span>
@@ -180,7 +208,7 @@ class WorkplaceCardEditor extends HTMLElement {
     if (!this._form) {
       this._form = document.createElement("ha-form");
       this._form.computeLabel = (field) =>
-        ({ title: "Title", zone: "Building or level", spaces: "Only these spaces", doors: "Show doors" })[
+        ({ title: "Title", zone: "Building, level or SALTO KS site", spaces: "Only these spaces", doors: "Show doors" })[
           field.name
         ];
       this._form.addEventListener("value-changed", (event) => {
@@ -204,8 +232,18 @@ class WorkplaceCardEditor extends HTMLElement {
   }
 }
 
-customElements.define("workplace-card", WorkplaceCard);
-customElements.define("workplace-card-editor", WorkplaceCardEditor);
+// Home Assistant's frontend swaps window.customElements for a scoped-registry polyfill as it
+// starts, and this module may run first: an element defined in the browser's own registry then
+// is invisible to dashboards ("Custom element doesn't exist", in about a third of page loads).
+// So define once Home Assistant's app is, in whichever registry is current by then.
+customElements.whenDefined("home-assistant").then(() => {
+  for (const [tag, element] of [
+    ["workplace-card", WorkplaceCard],
+    ["workplace-card-editor", WorkplaceCardEditor],
+  ]) {
+    if (!window.customElements.get(tag)) window.customElements.define(tag, element);
+  }
+});
 window.customCards = window.customCards || [];
 window.customCards.push({
   type: "workplace-card",
