@@ -19,6 +19,7 @@ import signal
 import subprocess
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, Error as PlaywrightError, Page, async_playwright, expect
 import pytest
@@ -110,7 +111,8 @@ async def chromium() -> AsyncIterator[Browser]:
 
 async def log_in(browser: Browser, url: str, **context: Any) -> Page:
     """Open the dashboard as a new visitor: Home Assistant's login page first."""
-    page = await (await browser.new_context(**context)).new_page()
+    origin = urlsplit(url)._replace(path="", query="", fragment="").geturl()
+    page = await (await browser.new_context(base_url=origin, **context)).new_page()
     await page.goto(url)
     await page.get_by_role("textbox", name="Username").fill(USERNAME)
     await page.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -151,7 +153,6 @@ class HomeAssistantApi:
     def __init__(self, page: Page) -> None:
         """Borrow the page's connection to Home Assistant."""
         self.page = page
-        self.base = page.url.split("/", 3)[:3]
 
     async def _headers(self) -> dict[str, str]:
         token = await self.page.evaluate(
@@ -161,16 +162,14 @@ class HomeAssistantApi:
 
     async def states(self) -> dict[str, dict[str, Any]]:
         """Every entity's state."""
-        answer = await self.page.request.get(
-            "/".join([*self.base, "api/states"]), headers=await self._headers()
-        )
+        answer = await self.page.request.get("/api/states", headers=await self._headers())
         assert answer.ok
         return {state["entity_id"]: state for state in await answer.json()}
 
     async def below(self, zone: str) -> set[str]:
         """The status sensors and doors whose device hangs right below the zone's."""
         answer = await self.page.request.post(
-            "/".join([*self.base, "api/template"]),
+            "/api/template",
             headers=await self._headers(),
             data={"template": BELOW_ZONE.replace("zone", repr(zone))},
         )

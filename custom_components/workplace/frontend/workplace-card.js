@@ -25,15 +25,33 @@ const workplaceEntities = (hass) => {
   return byKind;
 };
 
-// A space or door belongs to a zone when its device hangs below the zone's device.
-const inZone = (hass, device, zone) => {
-  let current = device;
-  for (let depth = 0; current && depth < 3; depth += 1) {
-    if (current.via_device_id === zone) return true;
-    current = hass.devices?.[current.via_device_id];
+// The devices a device hangs below: level, building, account (or a door's site).
+function* ancestors(hass, device) {
+  let parent = hass.devices?.[device?.via_device_id];
+  for (let depth = 0; parent && depth < 3; depth += 1) {
+    yield parent;
+    parent = hass.devices?.[parent.via_device_id];
   }
-  return false;
+}
+
+// A space or door belongs to a zone when its device hangs below the zone's device.
+const inZone = (hass, device, zone) => [...ancestors(hass, device)].some((p) => p.id === zone);
+
+// "Melbourne Office Desk 2.01" below Melbourne Office reads as "Desk 2.01".
+const shortName = (hass, item) => {
+  const name =
+    item.device?.name_by_user || item.device?.name || item.state.attributes.friendly_name;
+  const parent = [...ancestors(hass, item.device)].find(
+    (p) => p.name && name.startsWith(`${p.name} `),
+  );
+  return parent ? name.slice(parent.name.length + 1) : name;
 };
+
+// Named once per render, then sorted by name ("Desk 2" before "Desk 10").
+const byName = (hass, items) =>
+  items
+    .map((item) => ({ ...item, name: shortName(hass, item) }))
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
 
 const byDevice = (items = []) => Object.fromEntries(items.map((e) => [e.entry.device_id, e]));
 
@@ -69,33 +87,21 @@ class WorkplaceCard extends HTMLElement {
   _spaces(entities) {
     const hass = this._hass;
     const wanted = this._config.spaces;
-    return (entities["sensor.status"] || [])
-      .filter((space) =>
-        wanted?.length
-          ? wanted.includes(space.entry.entity_id)
-          : !this._config.zone || inZone(hass, space.device, this._config.zone),
-      )
-      .sort((a, b) => this._name(a).localeCompare(this._name(b), undefined, { numeric: true }));
+    const spaces = (entities["sensor.status"] || []).filter((space) =>
+      wanted?.length
+        ? wanted.includes(space.entry.entity_id)
+        : !this._config.zone || inZone(hass, space.device, this._config.zone),
+    );
+    return byName(hass, spaces);
   }
 
   _doors(entities) {
     if (!this._config.doors) return [];
     const zone = this._config.zone;
-    return (entities["lock.door"] || [])
-      .filter((door) => !zone || inZone(this._hass, door.device, zone))
-      .sort((a, b) => this._name(a).localeCompare(this._name(b), undefined, { numeric: true }));
-  }
-
-  // "Melbourne Office Desk 2.01" on a card of Melbourne Office's levels reads as "Desk 2.01".
-  _name(item) {
-    const name =
-      item.device?.name_by_user || item.device?.name || item.state.attributes.friendly_name;
-    let parent = this._hass.devices?.[item.device?.via_device_id];
-    for (let depth = 0; parent && depth < 3; depth += 1) {
-      if (parent.name && name.startsWith(`${parent.name} `)) return name.slice(parent.name.length + 1);
-      parent = this._hass.devices?.[parent.via_device_id];
-    }
-    return name;
+    const doors = (entities["lock.door"] || []).filter(
+      (door) => !zone || inZone(this._hass, door.device, zone),
+    );
+    return byName(this._hass, doors);
   }
 
   _render() {
@@ -166,7 +172,7 @@ class WorkplaceCard extends HTMLElement {
     return `
       <div class="space" data-entity="${escape(space.entry.entity_id)}" data-status="${escape(status)}"
            style="border-color: ${STATUS_COLOURS[status] || "var(--disabled-text-color)"}">
-        <div class="name">${escape(this._name(space))}</div>
+        <div class="name">${escape(space.name)}</div>
         <div class="who">${escape(label)}${who ? ` · ${escape(who)}` : ""}</div>
         ${action ? `<button data-action="${action}" data-entity="${escape(space.entry.entity_id)}"
                             data-entry="${escape(space.device?.config_entries?.[0])}">${text}</button>` : ""}
@@ -185,7 +191,7 @@ class WorkplaceCard extends HTMLElement {
           : last.toLocaleString([], { dateStyle: "short", timeStyle: "short" })}`;
     return `
       <div class="door" data-entity="${escape(door.entry.entity_id)}" data-state="${escape(door.state.state)}">
-        <span>${escape(this._name(door))}</span>
+        <span>${escape(door.name)}</span>
         <span class="detail">${escape(hass.formatEntityState?.(door.state) ?? door.state.state)}
           · ${online?.state.state === "off" ? "offline" : "online"} · ${escape(when)}</span>
       </div>`;
