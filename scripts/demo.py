@@ -1,4 +1,3 @@
-# ruff: noqa: INP001 - a script, not part of a package
 """Run Home Assistant with the Workplace integration against three vendor simulators.
 
 Started by ``scripts/demo`` (which prepares ``.venv``); run with the venv's Python:
@@ -23,7 +22,6 @@ a guest access to a pod for two hours and takes it away again.
 from __future__ import annotations
 
 import argparse
-import ast
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
@@ -317,22 +315,6 @@ def pick_port(host: str, preferred: int, taken: set[int]) -> int:
 # ----------------------------------------------------------------------------- requirements
 
 
-def _literal_set(tree: ast.Module, name: str) -> set[str]:
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
-        ) or (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and node.target.id == name
-            and node.value is not None
-        ):
-            value = ast.literal_eval(node.value)  # type: ignore[arg-type]
-            return set(value)
-    return set()
-
-
 def missing_requirements(config_domains: set[str]) -> list[str]:
     """Requirements Home Assistant would pip-install at start, i.e. that are not installed.
 
@@ -340,15 +322,15 @@ def missing_requirements(config_domains: set[str]) -> list[str]:
     integrations, the platforms of the Workplace integration, and recursively their
     dependencies and after-dependencies.
     """
-    import homeassistant
-    from homeassistant.util.package import is_installed
+    import homeassistant  # noqa: PLC0415 - imported only when the demo starts Home Assistant
+    from homeassistant import bootstrap  # noqa: PLC0415
+    from homeassistant.util.package import is_installed  # noqa: PLC0415
 
     components = Path(homeassistant.__file__).parent / "components"
-    bootstrap = ast.parse((Path(homeassistant.__file__).parent / "bootstrap.py").read_text())
     domains = (
         config_domains
-        | _literal_set(bootstrap, "DEFAULT_INTEGRATIONS")
-        | _literal_set(bootstrap, "CORE_INTEGRATIONS")
+        | set(bootstrap.DEFAULT_INTEGRATIONS)
+        | set(bootstrap.CORE_INTEGRATIONS)
         | {DOMAIN}
         | {p.stem for p in INTEGRATION_DIR.glob("*.py") if (components / p.stem).is_dir()}
     )
@@ -840,7 +822,8 @@ class HomeAssistantClient:
                 results[command] = answer.get("result")
         panels = sorted(results.get("get_panels") or {})
         say(f"UI panels: {', '.join(panels)}")
-        wanted = {"lovelace", "config", "developer-tools", "history", "logbook", "calendar"}
+        # Developer tools are a page of the config panel since 2026.11 (/config/tools).
+        wanted = {"lovelace", "config", "history", "logbook", "calendar"}
         if missing := wanted - set(panels):
             problems.append(f"panels missing: {sorted(missing)}")
         registry = results.get("config/entity_registry/get") or {}
@@ -1052,7 +1035,11 @@ class SaltoApi:
         async with self.session.post(
             f"{announced['identity_url']}/connect/token",
             data=form,
-            auth=aiohttp.BasicAuth(announced["client_id"], announced["client_secret"]),
+            headers={
+                "Authorization": aiohttp.encode_basic_auth(
+                    announced["client_id"], announced["client_secret"]
+                )
+            },
         ) as response:
             answer = _decoded(await response.text())
             if response.status != 200 or not isinstance(answer, dict):  # noqa: PLR2004
@@ -1203,7 +1190,7 @@ class Demo:
             if isinstance(result, BaseException):
                 raise result
 
-    async def _run(self) -> int:
+    async def _run(self) -> int:  # noqa: PLR0915 - the demo's steps, in order
         settings = self.settings
         settings.demo_dir.mkdir(parents=True, exist_ok=True)
         settings.ha_log.write_bytes(b"")
@@ -1259,6 +1246,10 @@ class Demo:
             say(f"Home Assistant is serving after {time.time() - ha_started:.1f}s; onboarding")
             await self.interruptible(ha.onboard())
             say(f"onboarded; user {USERNAME!r} created")
+            # Since 2026.11 Home Assistant takes configuration.yaml's http: section as a
+            # trial, asks in the UI to confirm it and goes back to port 8123 five minutes
+            # later if nobody does: confirm it, as its dialog would.
+            await self.interruptible(ha.ws_command("http/config/promote"))
             await self.interruptible(ha.wait_until_running(self.ha, HA_RUNNING_TIMEOUT))
             say(f"Home Assistant is running after {time.time() - ha_started:.1f}s")
             for sim in (self.placeos, self.deskbee, self.salto):

@@ -27,9 +27,11 @@ def verdict(met: bool | None) -> str:
 def provider_rows(results: dict[str, Any]) -> list[str]:
     """One row per provider: requests, CPU, writes and push latency."""
     rows = [
-        "| provider | scale | requests / refresh (pages needed) | requests / hour (poll every)"
-        " | refresh CPU s (decode s, ratio) | idle refresh writes | 1 % changed: entities"
-        " written (of the changed places' entities), elsewhere | push p50 / p95 / p99 ms |",
+        (
+            "| provider | scale | requests / refresh (pages needed) | requests / hour (poll every)"
+            " | refresh CPU s (decode s, ratio) | idle refresh writes | 1 % changed: entities"
+            " written (of the changed places' entities), elsewhere | push p50 / p95 / p99 ms |"
+        ),
         "|---|---|---|---|---|---|---|---|",
     ]
     for key, name in PROVIDERS.items():
@@ -66,8 +68,10 @@ def provider_rows(results: dict[str, Any]) -> list[str]:
 def memory_rows(results: dict[str, Any]) -> list[str]:
     """Set-up time and memory at each size (PlaceOS)."""
     rows = [
-        "| spaces | bookings | entities | set-up s | RSS added MiB | traced (tracemalloc) MiB"
-        " | MiB per 1,000 spaces |",
+        (
+            "| spaces | bookings | entities | set-up s | RSS added MiB | traced (tracemalloc) MiB"
+            " | MiB per 1,000 spaces |"
+        ),
         "|---|---|---|---|---|---|---|",
     ]
     for spaces in MEMORY_SIZES:

@@ -30,6 +30,7 @@ from custom_components.workplace.const import (
     CONF_ZONES,
     DOMAIN,
 )
+from tests.deprecation_guard import DeprecationGuard
 from tests.helpers import (
     DeskbeeSite,
     SaltoSite,
@@ -47,6 +48,17 @@ from tests.simulators.salto import SaltoSimulator
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/workplace."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_api() -> Generator[DeprecationGuard]:
+    """Fail the test if Home Assistant reports that Workplace uses something deprecated.
+
+    Requested before Home Assistant's own fixtures, so it also hears their teardown (unload).
+    """
+    with DeprecationGuard() as guard:
+        yield guard
+    guard.check()
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from typing import Any, cast
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from tests.simulators.deskbee import DeskbeeSimulator
 from tests.simulators.placeos import PlaceOSSimulator
@@ -39,6 +39,11 @@ async def calendar_events(hass: HomeAssistant, calendar: str, hours: float) -> l
     )
     assert response is not None
     return cast("list[dict[str, Any]]", cast("dict[str, Any]", response[calendar])["events"])
+
+
+def device_of(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> dr.DeviceEntry | None:
+    """The entry's device with this identifier (identifiers are unique per entry only)."""
+    return dr.async_get(hass).async_get_device_by_identifier(("workplace", key), entry.entry_id)
 
 
 def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:

@@ -17,6 +17,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,9 +53,12 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "or set WORKPLACE_CHROMIUM to a Chromium executable"
         )
     demo_dir = tmp_path_factory.mktemp("demo")
+    # The demo runs on the Home Assistant release this test runs on (scripts/setup --oldest).
+    platform = ["--oldest"] if Path(sys.prefix).name == ".venv-oldest" else []
     demo = subprocess.Popen(  # noqa: S603 - our own script
         [
             REPO / "scripts" / "demo",
+            *platform,
             f"--demo-dir={demo_dir}",
             "--port=18123",
             "--sim-port=18765",

@@ -127,7 +127,7 @@ async def test_revoked_client_asks_for_reauth(
     await next_poll(hass, freezer)
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["context"]["source"] == "reauth"
-    new_id, new_secret = sim.add_client()
+    new_id, _new_secret = sim.add_client()
     assert new_id
 
 

@@ -7,12 +7,11 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.conftest import make_entry, setup_entry
-from tests.helpers import SmallSite, book, calendar_events, entity_id, next_poll
+from tests.helpers import SmallSite, book, calendar_events, device_of, entity_id, next_poll
 from tests.simulators.placeos import PlaceOSSimulator
 from tests.test_services import act
 
@@ -220,7 +219,6 @@ async def test_spaces_appear_and_disappear_without_restart(
     small_site: SmallSite,
     site_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
     """A desk added on the server gets entities at the next poll; a removed one loses its device."""
     sim, site = small_site.sim, small_site
@@ -232,24 +230,15 @@ async def test_spaces_appear_and_disappear_without_restart(
     assert hass.states.get(new_status).state == "free"
     desk2 = entity_id(hass, "sensor", site.uid(site.desk2, "status"))
     assert hass.states.get(desk2).state == "booked"  # the known booking outlived the change
-    device = device_registry.async_get_device(
-        identifiers={("workplace", f"{site.unique_prefix}_{new_desk}")}
-    )
+    device = device_of(hass, site_entry, f"{site.unique_prefix}_{new_desk}")
     assert device is not None
     assert device.name == "Desk 2.02"
-    level_device = device_registry.async_get_device(
-        identifiers={("workplace", f"{site.unique_prefix}_{site.level2}")}
-    )
+    level_device = device_of(hass, site_entry, f"{site.unique_prefix}_{site.level2}")
     assert device.via_device_id == level_device.id
 
     sim.remove_desk(site.level1, site.desk1)
     await next_poll(hass, freezer)
-    assert (
-        device_registry.async_get_device(
-            identifiers={("workplace", f"{site.unique_prefix}_{site.desk1}")}
-        )
-        is None
-    )
+    assert device_of(hass, site_entry, f"{site.unique_prefix}_{site.desk1}") is None
     assert hass.states.get(entity_id(hass, "sensor", site.uid(site.desk2, "status"))) is not None
 
 

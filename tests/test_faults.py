@@ -7,17 +7,19 @@ is asked to log in again, and the next good poll brings everything back by itsel
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.workplace.const import DOMAIN
 from tests.conftest import loaded, settle, setup_entry
@@ -201,16 +203,41 @@ async def test_server_down_then_back(
     assert caplog.text.count("data recovered") == 1
 
 
-async def test_rate_limit_waits_as_long_as_asked(hass: HomeAssistant, provider: Provider) -> None:
-    """429 with Retry-After: polling slows to the server's wish, then returns to normal."""
-    coordinator = provider.entry.runtime_data
-    normal = coordinator.update_interval
+async def test_rate_limit_waits_as_long_as_asked(
+    hass: HomeAssistant, provider: Provider, freezer: FrozenDateTimeFactory
+) -> None:
+    """429 with Retry-After: the next poll waits for the server's wish, then the interval again."""
+    interval = provider.entry.runtime_data.interval
     provider.faults.fail_next(429, path=provider.path, headers={"Retry-After": "900"})
     assert await provider.poll(hass) == STATE_UNAVAILABLE
-    assert coordinator.update_interval == timedelta(seconds=900)
     assert reauth_flows(hass) == []
-    assert await provider.poll(hass) == provider.healthy
-    assert coordinator.update_interval == normal
+
+    # Polling at the usual interval would succeed (the 429 was a one-off): it does not happen.
+    await scheduled_poll(hass, freezer, interval + timedelta(seconds=1))
+    assert hass.states.get(provider.entity).state == STATE_UNAVAILABLE
+    await scheduled_poll(hass, freezer, timedelta(seconds=900) - interval)
+    assert hass.states.get(provider.entity).state == provider.healthy
+
+    # Back to the usual interval: a fault now shows at the next regular poll.
+    provider.faults.fail_next(500, path=provider.path)
+    await scheduled_poll(hass, freezer, interval + timedelta(seconds=1))
+    assert hass.states.get(provider.entity).state == STATE_UNAVAILABLE
+
+
+async def scheduled_poll(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Let time pass; wait for the polls Home Assistant started then (and only those).
+
+    SALTO KS's door-entry stream is a background task that never ends, so waiting for every
+    background task (`next_poll`) would wait forever: wait for the coordinators' refreshes.
+    """
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    refreshes = [task for task in asyncio.all_tasks() if task.get_name().endswith(" - refresh")]
+    await asyncio.gather(*refreshes)
+    await hass.async_block_till_done()
 
 
 async def test_revoked_credentials_ask_to_log_in_again(

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.workplace.const import DOMAIN
 from tests.conftest import setup_entry
-from tests.helpers import SmallSite, entity_id, next_poll
+from tests.helpers import SmallSite, device_of, entity_id, next_poll
 
 
 async def test_load_unload_reload_leaves_nothing_behind(
@@ -167,7 +167,6 @@ async def test_devices_are_linked(
     hass: HomeAssistant,
     small_site: SmallSite,
     site_entry: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
     """Account → building → level → desk, each with full device info."""
     site = small_site
@@ -175,7 +174,7 @@ async def test_devices_are_linked(
 
     def device(object_id: str | None) -> dr.DeviceEntry:
         key = site.unique_prefix if object_id is None else f"{site.unique_prefix}_{object_id}"
-        found = device_registry.async_get_device(identifiers={(DOMAIN, key)})
+        found = device_of(hass, site_entry, key)
         assert found is not None
         return found
 

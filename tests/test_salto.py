@@ -15,7 +15,6 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -26,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.const import CONF_IDENTITY_URL, CONF_SITE, DOMAIN
 from tests.conftest import loaded, settle
-from tests.helpers import SaltoSite, entity_id
+from tests.helpers import SaltoSite, device_of, entity_id
 from tests.secret_guard import register
 from tests.test_services import act, in_minutes
 
@@ -406,8 +405,7 @@ async def test_doors_come_and_go_without_restart(
     await entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(entity_id(hass, "lock", salto.uid(new_door, "door"))) is not None
-    registry = dr.async_get(hass)
-    gone = registry.async_get_device(identifiers={(DOMAIN, f"salto_ks_{sim.site_id}_{salto.room}")})
+    gone = device_of(hass, salto_entry, f"salto_ks_{sim.site_id}_{salto.room}")
     assert gone is None
 
 
@@ -419,11 +417,8 @@ async def test_site_door_and_pod_devices(
 ) -> None:
     """Doors and pods hang under the site device, which exists before them."""
     await loaded(hass, salto_entry, salto)
-    registry = dr.async_get(hass)
-    site = registry.async_get_device(identifiers={(DOMAIN, f"salto_ks_{salto.sim.site_id}")})
-    door = registry.async_get_device(
-        identifiers={(DOMAIN, f"salto_ks_{salto.sim.site_id}_{salto.front}")}
-    )
+    site = device_of(hass, salto_entry, f"salto_ks_{salto.sim.site_id}")
+    door = device_of(hass, salto_entry, f"salto_ks_{salto.sim.site_id}_{salto.front}")
     assert site is not None
     assert door is not None
     assert door.via_device_id == site.id

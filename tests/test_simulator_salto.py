@@ -92,9 +92,9 @@ class Api:
     async def token_call(
         self, form: dict[str, str], *, basic: tuple[str, str] | None = None, **kwargs: Any
     ) -> Reply:
-        auth = aiohttp.BasicAuth(*basic) if basic else None
+        headers = {"Authorization": aiohttp.encode_basic_auth(*basic)} if basic else None
         async with self.session.post(
-            f"{self.sim.identity_url}/connect/token", data=form, auth=auth, **kwargs
+            f"{self.sim.identity_url}/connect/token", data=form, headers=headers, **kwargs
         ) as response:
             return Reply(response.status, dict(response.headers), await response.read())
 
@@ -343,7 +343,9 @@ async def test_token_errors(site: Site, session: Any) -> None:
         assert (reply.status, reply.json()["error"]) == (400, error), data
         assert isinstance(reply.json()["error_description"], str)
     async with session.post(
-        f"{sim.url}/connect/token", json=form, auth=aiohttp.BasicAuth(*good)
+        f"{sim.url}/connect/token",
+        json=form,
+        headers={"Authorization": aiohttp.encode_basic_auth(*good)},
     ) as r:
         assert r.status == 400
         assert (await r.json())["error"] == "invalid_request"
@@ -1439,9 +1441,11 @@ async def test_cli_announces_salto_ks(socket_enabled: None, session: Any) -> Non
             "password": announced["password"],
             "scope": "user_api.full_access",
         }
-        auth = aiohttp.BasicAuth(announced["client_id"], announced["client_secret"])
+        basic = aiohttp.encode_basic_auth(announced["client_id"], announced["client_secret"])
         async with session.post(
-            f"{announced['identity_url']}/connect/token", data=form, auth=auth
+            f"{announced['identity_url']}/connect/token",
+            data=form,
+            headers={"Authorization": basic},
         ) as response:
             assert response.status == 200
     finally:

@@ -75,7 +75,7 @@ class Receiver:
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        port = site._server.sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/hook"
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -366,9 +366,13 @@ async def salto_token(session: aiohttp.ClientSession, sim: SaltoSimulator) -> st
         "password": sim.password,
         "scope": "user_api.full_access offline_access",
     }
-    auth = aiohttp.BasicAuth(sim.client_id, sim.client_secret)
+    basic = aiohttp.encode_basic_auth(sim.client_id, sim.client_secret)
     _, token = await call(
-        session, "POST", f"{sim.identity_url}/connect/token", data=form, auth=auth
+        session,
+        "POST",
+        f"{sim.identity_url}/connect/token",
+        data=form,
+        headers={"Authorization": basic},
     )
     return str(token["access_token"])
 

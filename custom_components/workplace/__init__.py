@@ -53,7 +53,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) ->
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if CONF_WEBHOOK_ID in entry.data:
         DeskbeeWebhook(hass, entry).register()
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 
@@ -66,7 +65,6 @@ async def _async_setup_access(hass: HomeAssistant, entry: AccessConfigEntry) -> 
     entry.async_create_background_task(
         hass, coordinator.run_stream(), f"{DOMAIN} door entries {entry.title}"
     )
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 
@@ -74,8 +72,3 @@ async def async_unload_entry(hass: HomeAssistant, entry: WorkplaceConfigEntry) -
     """Remove the entities; the coordinator stops polling (and streaming) with them."""
     platforms = ACCESS_PLATFORMS if entry.data[CONF_PROVIDER] == PROVIDER_SALTO_KS else PLATFORMS
     return await hass.config_entries.async_unload_platforms(entry, platforms)
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> None:
-    """Apply new options (interval, horizon, booking types) by reloading."""
-    await hass.config_entries.async_reload(entry.entry_id)

@@ -54,7 +54,7 @@ from .const import (
     EVENT_WORKPLACE,
     LOGGER,
 )
-from .coordinator import back_to_normal, update_error
+from .coordinator import update_error
 from .devices import remove_stale_devices
 
 if TYPE_CHECKING:
@@ -177,8 +177,7 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
             if not self.stream.connected:
                 await self._catch_up()
         except WorkplaceError as err:
-            raise update_error(self, self.interval, err) from err
-        back_to_normal(self, self.interval)
+            raise update_error(self.interval, err) from err
         current = {lock.id for lock in locks} | {pod.id for pod in pods}
         if current != self._objects_seen:
             self._objects_seen = current

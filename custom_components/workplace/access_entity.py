@@ -11,6 +11,7 @@ from homeassistant.helpers.entity import EntityDescription
 
 from .access import MANUFACTURER, AccessConfigEntry, AccessCoordinator
 from .const import DOMAIN
+from .devices import account_key, registered_device_id
 from .entity import WritesOnChange
 
 if TYPE_CHECKING:
@@ -32,6 +33,12 @@ class AccessEntity(WritesOnChange[AccessCoordinator]):
         self._attr_unique_id = f"{coordinator.config_entry.unique_id}_{object_id}_{description.key}"
 
 
+def site_device_id(coordinator: AccessCoordinator) -> str:
+    """The site's device, for its doors and pods (the coordinator registers it first)."""
+    entry = coordinator.config_entry
+    return registered_device_id(coordinator.hass, entry, account_key(entry))
+
+
 class AccessLockEntity(AccessEntity):
     """An entity of a lock device."""
 
@@ -47,7 +54,7 @@ class AccessLockEntity(AccessEntity):
             manufacturer=MANUFACTURER,
             model=(lock.lock_type or "lock").replace("_", " ").capitalize(),
             serial_number=lock.id,
-            via_device=(DOMAIN, str(unique)),
+            via_device_id=site_device_id(coordinator),
         )
 
     @property
@@ -80,7 +87,7 @@ class PodEntity(AccessEntity):
             name=pod.name,
             manufacturer=MANUFACTURER,
             model="Pod",
-            via_device=(DOMAIN, str(unique)),
+            via_device_id=site_device_id(coordinator),
         )
 
     @property

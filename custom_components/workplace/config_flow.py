@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.const import (
     CONF_API_KEY,
     CONF_CLIENT_ID,
@@ -34,7 +34,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
+import probatio
 from yarl import URL
 
 from .access import create_access_client
@@ -149,9 +149,9 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_step_credentials(user_input[CONF_PROVIDER], None)
         return self.async_show_form(
             step_id="user",
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(CONF_PROVIDER, default=PROVIDER_PLACEOS): SelectSelector(
+                    probatio.Required(CONF_PROVIDER, default=PROVIDER_PLACEOS): SelectSelector(
                         SelectSelectorConfig(
                             options=list(PROVIDERS),
                             translation_key=CONF_PROVIDER,
@@ -225,9 +225,9 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             errors[CONF_ZONES] = "no_zones"
         return self.async_show_form(
             step_id="scope",
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(
+                    probatio.Required(
                         CONF_ZONES, default=self._data.get(CONF_ZONES, [])
                     ): SelectSelector(
                         SelectSelectorConfig(
@@ -258,10 +258,10 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             return self._async_finish()
         return self.async_show_form(
             step_id="site",
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(
-                        CONF_SITE, default=self._data.get(CONF_SITE, vol.UNDEFINED)
+                    probatio.Required(
+                        CONF_SITE, default=self._data.get(CONF_SITE, probatio.UNDEFINED)
                     ): SelectSelector(
                         SelectSelectorConfig(
                             options=[
@@ -311,7 +311,9 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(entry, data_updates=renewed)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(key): PASSWORD for key in SECRETS[provider]}),
+            data_schema=probatio.Schema(
+                {probatio.Required(key): PASSWORD for key in SECRETS[provider]}
+            ),
             errors=errors,
             description_placeholders={"url": entry.data[CONF_URL]},
         )
@@ -338,7 +340,7 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             client = create_client(self.hass, credentials)
             self._account = await client.get_account()
             self._zones = await client.get_zones()
-        except (WorkplaceAuthenticationError, WorkplacePermissionError):
+        except WorkplaceAuthenticationError, WorkplacePermissionError:
             return {"base": "invalid_auth"}
         except WorkplaceConnectionError:
             return {"base": "cannot_connect"}
@@ -356,28 +358,32 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_create_entry(title=self._account.tenant_name, data=self._data)
 
 
-def credentials_schema(provider: str) -> vol.Schema:
+def credentials_schema(provider: str) -> probatio.Schema:
     """The credential fields of a provider."""
     if provider == PROVIDER_SALTO_KS:
-        return vol.Schema(
+        return probatio.Schema(
             {
-                vol.Required(CONF_URL, default=DEFAULT_SALTO_URL): URL_SELECTOR,
-                vol.Required(CONF_IDENTITY_URL, default=DEFAULT_SALTO_IDENTITY_URL): URL_SELECTOR,
-                vol.Required(CONF_CLIENT_ID): TextSelector(),
-                vol.Required(CONF_CLIENT_SECRET): PASSWORD,
-                vol.Required(CONF_USERNAME): TextSelector(),
-                vol.Required(CONF_PASSWORD): PASSWORD,
+                probatio.Required(CONF_URL, default=DEFAULT_SALTO_URL): URL_SELECTOR,
+                probatio.Required(
+                    CONF_IDENTITY_URL, default=DEFAULT_SALTO_IDENTITY_URL
+                ): URL_SELECTOR,
+                probatio.Required(CONF_CLIENT_ID): TextSelector(),
+                probatio.Required(CONF_CLIENT_SECRET): PASSWORD,
+                probatio.Required(CONF_USERNAME): TextSelector(),
+                probatio.Required(CONF_PASSWORD): PASSWORD,
             }
         )
     if provider == PROVIDER_DESKBEE:
-        return vol.Schema(
+        return probatio.Schema(
             {
-                vol.Required(CONF_URL, default=DEFAULT_DESKBEE_URL): URL_SELECTOR,
-                vol.Required(CONF_CLIENT_ID): TextSelector(),
-                vol.Required(CONF_CLIENT_SECRET): PASSWORD,
+                probatio.Required(CONF_URL, default=DEFAULT_DESKBEE_URL): URL_SELECTOR,
+                probatio.Required(CONF_CLIENT_ID): TextSelector(),
+                probatio.Required(CONF_CLIENT_SECRET): PASSWORD,
             }
         )
-    return vol.Schema({vol.Required(CONF_URL): URL_SELECTOR, vol.Required(CONF_API_KEY): PASSWORD})
+    return probatio.Schema(
+        {probatio.Required(CONF_URL): URL_SELECTOR, probatio.Required(CONF_API_KEY): PASSWORD}
+    )
 
 
 def webhook_info(hass: HomeAssistant, entry: WorkplaceConfigEntry) -> str:
@@ -417,8 +423,11 @@ def zone_options(zones: list[Zone]) -> list[SelectOptionDict]:
     return options
 
 
-class WorkplaceOptionsFlow(OptionsFlow):
-    """How often to poll, how far ahead, which booking types, whether to add space entities."""
+class WorkplaceOptionsFlow(OptionsFlowWithReload):
+    """How often to poll, how far ahead, which booking types, whether to add space entities.
+
+    Home Assistant reloads the entry when the saved options differ (no update listener).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and save the options."""
@@ -440,9 +449,9 @@ class WorkplaceOptionsFlow(OptionsFlow):
             step_id="init",
             errors=errors,
             description_placeholders={"webhook_info": webhook_info(self.hass, self.config_entry)},
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(
+                    probatio.Required(
                         CONF_SCAN_INTERVAL,
                         default=options.get(
                             CONF_SCAN_INTERVAL, default_interval(self.config_entry).total_seconds()
@@ -456,7 +465,7 @@ class WorkplaceOptionsFlow(OptionsFlow):
                             mode=NumberSelectorMode.BOX,
                         )
                     ),
-                    vol.Required(
+                    probatio.Required(
                         CONF_HORIZON_DAYS,
                         default=options.get(CONF_HORIZON_DAYS, DEFAULT_HORIZON_DAYS),
                     ): NumberSelector(
@@ -464,7 +473,7 @@ class WorkplaceOptionsFlow(OptionsFlow):
                             min=1, max=MAX_HORIZON_DAYS, step=1, mode=NumberSelectorMode.BOX
                         )
                     ),
-                    vol.Required(
+                    probatio.Required(
                         CONF_BOOKING_TYPES,
                         default=list(options.get(CONF_BOOKING_TYPES, DEFAULT_BOOKING_TYPES)),
                     ): SelectSelector(
@@ -475,11 +484,11 @@ class WorkplaceOptionsFlow(OptionsFlow):
                             translation_key=CONF_BOOKING_TYPES,
                         )
                     ),
-                    vol.Required(
+                    probatio.Required(
                         CONF_SPACE_ENTITIES,
                         default=options.get(CONF_SPACE_ENTITIES, True),
                     ): BooleanSelector(),
-                    vol.Required(
+                    probatio.Required(
                         CONF_ALLOW_METADATA_WRITES,
                         default=options.get(CONF_ALLOW_METADATA_WRITES, False),
                     ): BooleanSelector(),

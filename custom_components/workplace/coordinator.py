@@ -22,7 +22,6 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import (
-    DataUpdateCoordinator,
     TimestampDataUpdateCoordinator,
     UpdateFailed,
 )
@@ -78,39 +77,27 @@ class PushHealth:
     coalesced: int = 0
 
 
-def slow_down(
-    coordinator: DataUpdateCoordinator[Any], interval: timedelta, err: WorkplaceRateLimitError
-) -> UpdateFailed:
-    """Wait as long as the server asked (or twice the interval) before polling again."""
-    wait = timedelta(seconds=err.retry_after or 2 * interval.total_seconds())
-    coordinator.update_interval = max(wait, interval)
-    return UpdateFailed(
-        translation_domain=DOMAIN,
-        translation_key="rate_limited",
-        translation_placeholders={"seconds": str(int(wait.total_seconds()))},
-    )
+def update_error(interval: timedelta, err: WorkplaceError) -> Exception:
+    """What a failed poll tells Home Assistant: log in again, wait as asked, or just failed.
 
-
-def update_error(
-    coordinator: DataUpdateCoordinator[Any], interval: timedelta, err: WorkplaceError
-) -> Exception:
-    """What a failed poll tells Home Assistant: log in again, wait as asked, or just failed."""
+    A rate limit asks Home Assistant to poll next after the server's Retry-After (twice the
+    interval when it gave none, never sooner than the interval); later polls keep the interval.
+    """
     if isinstance(err, (WorkplaceAuthenticationError, WorkplacePermissionError)):
         return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
     if isinstance(err, WorkplaceRateLimitError):
-        return slow_down(coordinator, interval, err)
+        wait = max(err.retry_after or 2 * interval.total_seconds(), interval.total_seconds())
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={"seconds": str(int(wait))},
+            retry_after=wait,
+        )
     return UpdateFailed(
         translation_domain=DOMAIN,
         translation_key="update_failed",
         translation_placeholders={"error": str(err)},
     )
-
-
-def back_to_normal(coordinator: DataUpdateCoordinator[Any], interval: timedelta) -> None:
-    """After a good poll, poll at the configured interval again."""
-    if coordinator.update_interval != interval:
-        LOGGER.info("%s: back to polling every %s", coordinator.name, interval)
-        coordinator.update_interval = interval
 
 
 def default_interval(entry: ConfigEntry) -> timedelta:
@@ -193,7 +180,6 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
 
     async def _async_update_data(self) -> Snapshot:
         snapshot = await self._call(self._fetch)
-        back_to_normal(self, self.interval)
         self._sync_devices(snapshot)
         return snapshot
 
@@ -345,7 +331,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         try:
             return await fetch()
         except WorkplaceError as err:
-            raise update_error(self, self.interval, err) from err
+            raise update_error(self.interval, err) from err
 
     def _sync_devices(self, snapshot: Snapshot) -> None:
         """Register account and zone devices first; drop devices of vanished zones and spaces.
@@ -366,6 +352,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         )
         for zone in sorted(snapshot.zones.values(), key=lambda z: z.kind is ZoneKind.LEVEL):
             registry.async_get_or_create(
-                config_entry_id=entry.entry_id, **zone_device(entry, zone, snapshot.zones)
+                config_entry_id=entry.entry_id,
+                **zone_device(self.hass, entry, zone, snapshot.zones),
             )
         remove_stale_devices(self.hass, entry, current)

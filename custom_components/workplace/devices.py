@@ -41,7 +41,16 @@ def remove_stale_devices(hass: HomeAssistant, entry: ConfigEntry[Any], current: 
         keys = {key for domain, key in device.identifiers if domain == DOMAIN}
         if keys and not keys & keep:
             LOGGER.debug("%s: removing device %s, gone from the server", entry.title, keys)
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            registry.async_remove_device(device.id)
+
+
+def registered_device_id(hass: HomeAssistant, entry: ConfigEntry[Any], key: str) -> str:
+    """The registry id of one of the entry's devices, for a child's `via_device_id`.
+
+    Parents are registered before their children's entities are created (the coordinators do
+    it at each poll that finds new objects), so the parent is always there.
+    """
+    return dr.async_get_device_id_by_identifier(hass, (DOMAIN, key), config_entry_id=entry.entry_id)
 
 
 def account_device(entry: WorkplaceConfigEntry, account: Account) -> DeviceInfo:
@@ -58,19 +67,24 @@ def account_device(entry: WorkplaceConfigEntry, account: Account) -> DeviceInfo:
     )
 
 
-def zone_device(entry: WorkplaceConfigEntry, zone: Zone, zones: Mapping[str, Zone]) -> DeviceInfo:
+def zone_device(
+    hass: HomeAssistant, entry: WorkplaceConfigEntry, zone: Zone, zones: Mapping[str, Zone]
+) -> DeviceInfo:
     """A building (under the account) or a level (under its building, named after both)."""
     parent = zones.get(zone.parent_id) if zone.parent_id else None
+    parent_key = object_key(entry, parent.id) if parent else account_key(entry)
     return DeviceInfo(
         identifiers={(DOMAIN, object_key(entry, zone.id))},
         name=f"{parent.name} {zone.name}" if parent else zone.name,
         manufacturer=MANUFACTURERS.get(entry.data[CONF_PROVIDER]),
         model=zone.kind.value.capitalize(),
-        via_device=(DOMAIN, object_key(entry, parent.id) if parent else account_key(entry)),
+        via_device_id=registered_device_id(hass, entry, parent_key),
     )
 
 
-def space_device(entry: WorkplaceConfigEntry, space: Space, name: str) -> DeviceInfo:
+def space_device(
+    hass: HomeAssistant, entry: WorkplaceConfigEntry, space: Space, name: str
+) -> DeviceInfo:
     """A desk, room or other space, under its level."""
     return DeviceInfo(
         identifiers={(DOMAIN, object_key(entry, space.id))},
@@ -78,5 +92,5 @@ def space_device(entry: WorkplaceConfigEntry, space: Space, name: str) -> Device
         manufacturer=MANUFACTURERS.get(entry.data[CONF_PROVIDER]),
         model=space.kind.value.capitalize(),
         serial_number=space.id,
-        via_device=(DOMAIN, object_key(entry, space.zone_id)),
+        via_device_id=registered_device_id(hass, entry, object_key(entry, space.zone_id)),
     )

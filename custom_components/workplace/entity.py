@@ -101,7 +101,7 @@ class ZoneEntity(PlaceEntity):
         entry = coordinator.config_entry
         self.zone_id = self.place_id = zone.id
         self._attr_unique_id = f"{object_key(entry, zone.id)}_{description.key}"
-        self._attr_device_info = zone_device(entry, zone, coordinator.data.zones)
+        self._attr_device_info = zone_device(coordinator.hass, entry, zone, coordinator.data.zones)
 
     @property
     def available(self) -> bool:
@@ -130,7 +130,9 @@ class SpaceEntity(PlaceEntity):
         entry = coordinator.config_entry
         self.space_id = self.place_id = space.id
         self._attr_unique_id = f"{object_key(entry, space.id)}_{description.key}"
-        self._attr_device_info = space_device(entry, space, coordinator.data.space_names[space.id])
+        self._attr_device_info = space_device(
+            coordinator.hass, entry, space, coordinator.data.space_names[space.id]
+        )
 
     @property
     def available(self) -> bool:

@@ -27,7 +27,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
-import voluptuous as vol
+import probatio
 
 from .access import AccessCoordinator
 from .api import (
@@ -89,108 +89,125 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # PlaceOS lets people check in up to an hour before the start (§3.7, tenant default).
 EARLY_CHECK_IN = timedelta(hours=1)
 
-ENTRY: dict[vol.Marker, Any] = {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
-SPACE: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_SPACE): cv.entity_id,
-    vol.Optional(ATTR_SPACE_ID): cv.string,
+ENTRY: dict[probatio.Marker, Any] = {probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
+SPACE: dict[probatio.Marker, Any] = {
+    probatio.Optional(ATTR_SPACE): cv.entity_id,
+    probatio.Optional(ATTR_SPACE_ID): cv.string,
 }
-BOOKING: dict[vol.Marker, Any] = {vol.Optional(ATTR_BOOKING_ID): vol.Coerce(str), **SPACE}
+BOOKING: dict[probatio.Marker, Any] = {
+    probatio.Optional(ATTR_BOOKING_ID): probatio.Coerce(str),
+    **SPACE,
+}
 
-SCHEMAS: dict[str, vol.Schema] = {
-    "create_booking": vol.Schema(
+SCHEMAS: dict[str, probatio.Schema] = {
+    "create_booking": probatio.Schema(
         {
             **ENTRY,
             **SPACE,
-            vol.Required(ATTR_START): cv.datetime,
-            vol.Required(ATTR_END): cv.datetime,
-            vol.Optional(ATTR_PERSON): cv.string,
-            vol.Optional(ATTR_USER_EMAIL): cv.string,
-            vol.Optional(ATTR_USER_NAME): cv.string,
-            vol.Optional(ATTR_TITLE): cv.string,
+            probatio.Required(ATTR_START): cv.datetime,
+            probatio.Required(ATTR_END): cv.datetime,
+            probatio.Optional(ATTR_PERSON): cv.string,
+            probatio.Optional(ATTR_USER_EMAIL): cv.string,
+            probatio.Optional(ATTR_USER_NAME): cv.string,
+            probatio.Optional(ATTR_TITLE): cv.string,
         }
     ),
-    "update_booking": vol.Schema(
+    "update_booking": probatio.Schema(
         {
             **ENTRY,
-            vol.Required(ATTR_BOOKING_ID): vol.Coerce(str),
+            probatio.Required(ATTR_BOOKING_ID): probatio.Coerce(str),
             **SPACE,
-            vol.Optional(ATTR_START): cv.datetime,
-            vol.Optional(ATTR_END): cv.datetime,
-            vol.Optional(ATTR_TITLE): cv.string,
+            probatio.Optional(ATTR_START): cv.datetime,
+            probatio.Optional(ATTR_END): cv.datetime,
+            probatio.Optional(ATTR_TITLE): cv.string,
         }
     ),
-    "cancel_booking": vol.Schema({**ENTRY, vol.Required(ATTR_BOOKING_ID): vol.Coerce(str)}),
-    "check_in": vol.Schema({**ENTRY, **BOOKING}),
-    "check_out": vol.Schema({**ENTRY, **BOOKING}),
-    "approve_booking": vol.Schema({**ENTRY, vol.Required(ATTR_BOOKING_ID): vol.Coerce(str)}),
-    "reject_booking": vol.Schema({**ENTRY, vol.Required(ATTR_BOOKING_ID): vol.Coerce(str)}),
-    "list_bookings": vol.Schema(
+    "cancel_booking": probatio.Schema(
+        {**ENTRY, probatio.Required(ATTR_BOOKING_ID): probatio.Coerce(str)}
+    ),
+    "check_in": probatio.Schema({**ENTRY, **BOOKING}),
+    "check_out": probatio.Schema({**ENTRY, **BOOKING}),
+    "approve_booking": probatio.Schema(
+        {**ENTRY, probatio.Required(ATTR_BOOKING_ID): probatio.Coerce(str)}
+    ),
+    "reject_booking": probatio.Schema(
+        {**ENTRY, probatio.Required(ATTR_BOOKING_ID): probatio.Coerce(str)}
+    ),
+    "list_bookings": probatio.Schema(
         {
             **ENTRY,
             **SPACE,
-            vol.Optional(ATTR_START): cv.datetime,
-            vol.Optional(ATTR_END): cv.datetime,
-            vol.Optional(ATTR_ZONE_ID): cv.string,
-            vol.Optional(ATTR_PERSON): cv.string,
-            vol.Optional(ATTR_USER_EMAIL): cv.string,
+            probatio.Optional(ATTR_START): cv.datetime,
+            probatio.Optional(ATTR_END): cv.datetime,
+            probatio.Optional(ATTR_ZONE_ID): cv.string,
+            probatio.Optional(ATTR_PERSON): cv.string,
+            probatio.Optional(ATTR_USER_EMAIL): cv.string,
         }
     ),
-    "add_guest": vol.Schema(
+    "add_guest": probatio.Schema(
         {
             **ENTRY,
             **BOOKING,
-            vol.Required(ATTR_EMAIL): cv.string,
-            vol.Required(ATTR_NAME): cv.string,
-            vol.Optional(ATTR_ORGANISATION): cv.string,
-            vol.Optional(ATTR_PHONE): cv.string,
-            vol.Optional(ATTR_POD_ID): cv.string,
-            vol.Optional(ATTR_START): cv.datetime,
-            vol.Optional(ATTR_END): cv.datetime,
-            vol.Optional(ATTR_LOCK_IDS): vol.All(cv.ensure_list, [cv.string]),
+            probatio.Required(ATTR_EMAIL): cv.string,
+            probatio.Required(ATTR_NAME): cv.string,
+            probatio.Optional(ATTR_ORGANISATION): cv.string,
+            probatio.Optional(ATTR_PHONE): cv.string,
+            probatio.Optional(ATTR_POD_ID): cv.string,
+            probatio.Optional(ATTR_START): cv.datetime,
+            probatio.Optional(ATTR_END): cv.datetime,
+            probatio.Optional(ATTR_LOCK_IDS): probatio.All(cv.ensure_list, [cv.string]),
         }
     ),
-    "remove_guest": vol.Schema(
+    "remove_guest": probatio.Schema(
         {
             **ENTRY,
             **BOOKING,
-            vol.Optional(ATTR_POD_ID): cv.string,
-            vol.Required(ATTR_EMAIL): cv.string,
+            probatio.Optional(ATTR_POD_ID): cv.string,
+            probatio.Required(ATTR_EMAIL): cv.string,
         }
     ),
-    "check_in_guest": vol.Schema({**ENTRY, **BOOKING, vol.Required(ATTR_EMAIL): cv.string}),
-    "update_meeting": vol.Schema(
+    "check_in_guest": probatio.Schema(
+        {**ENTRY, **BOOKING, probatio.Required(ATTR_EMAIL): cv.string}
+    ),
+    "update_meeting": probatio.Schema(
         {
             **ENTRY,
-            vol.Required(ATTR_MEETING_ID): cv.string,
+            probatio.Required(ATTR_MEETING_ID): cv.string,
             **SPACE,
-            vol.Optional(ATTR_START): cv.datetime,
-            vol.Optional(ATTR_END): cv.datetime,
-            vol.Optional(ATTR_TITLE): cv.string,
-            vol.Optional(ATTR_METADATA): dict,
-            vol.Optional(ATTR_REPLACE_METADATA, default=False): cv.boolean,
+            probatio.Optional(ATTR_START): cv.datetime,
+            probatio.Optional(ATTR_END): cv.datetime,
+            probatio.Optional(ATTR_TITLE): cv.string,
+            probatio.Optional(ATTR_METADATA): dict,
+            probatio.Optional(ATTR_REPLACE_METADATA, default=False): cv.boolean,
         }
     ),
-    "cancel_meeting": vol.Schema({**ENTRY, vol.Required(ATTR_MEETING_ID): cv.string, **SPACE}),
-    "signal": vol.Schema(
-        {**ENTRY, vol.Required(ATTR_CHANNEL): cv.string, vol.Optional(ATTR_PAYLOAD): object}
+    "cancel_meeting": probatio.Schema(
+        {**ENTRY, probatio.Required(ATTR_MEETING_ID): cv.string, **SPACE}
     ),
-    "write_zone_metadata": vol.Schema(
+    "signal": probatio.Schema(
         {
             **ENTRY,
-            vol.Required(ATTR_ZONE_ID): cv.string,
-            vol.Required(ATTR_NAME): cv.string,
-            vol.Required(ATTR_DETAILS): object,
-            vol.Optional(ATTR_MERGE, default=True): cv.boolean,
-            vol.Optional(ATTR_DESCRIPTION): cv.string,
+            probatio.Required(ATTR_CHANNEL): cv.string,
+            probatio.Optional(ATTR_PAYLOAD): object,
         }
     ),
-    "report_access": vol.Schema(
+    "write_zone_metadata": probatio.Schema(
         {
             **ENTRY,
-            vol.Required(ATTR_PERSON): cv.string,
-            vol.Optional(ATTR_ZONE_ID): cv.string,
-            vol.Optional(ATTR_DIRECTION, default="in"): vol.In(["in", "out"]),
-            vol.Optional(ATTR_DEVICE): cv.string,
+            probatio.Required(ATTR_ZONE_ID): cv.string,
+            probatio.Required(ATTR_NAME): cv.string,
+            probatio.Required(ATTR_DETAILS): object,
+            probatio.Optional(ATTR_MERGE, default=True): cv.boolean,
+            probatio.Optional(ATTR_DESCRIPTION): cv.string,
+        }
+    ),
+    "report_access": probatio.Schema(
+        {
+            **ENTRY,
+            probatio.Required(ATTR_PERSON): cv.string,
+            probatio.Optional(ATTR_ZONE_ID): cv.string,
+            probatio.Optional(ATTR_DIRECTION, default="in"): probatio.In(["in", "out"]),
+            probatio.Optional(ATTR_DEVICE): cv.string,
         }
     ),
 }

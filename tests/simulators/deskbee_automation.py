@@ -47,7 +47,7 @@ def _action(event: dict[str, Any], default: str) -> str | None:
         return default
     try:
         return {1: "checkin", 0: "checkout"}.get(int(entrance))
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None
 
 

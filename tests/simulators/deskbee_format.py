@@ -110,7 +110,7 @@ def parse_hour(text: str) -> tuple[int, int] | None:
 def parse_iso(text: str) -> float | None:
     """ISO 8601 date-time (``Z`` or offset; naive = UTC) → unix time; ``None`` if invalid."""
     try:
-        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text.strip())
     except ValueError:
         return None
     if parsed.tzinfo is None:

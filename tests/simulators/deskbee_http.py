@@ -36,7 +36,7 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def build_app(
     account: DeskbeeAccount, credentials: Credentials, faults: FaultInjector
 ) -> web.Application:
-    from . import (
+    from . import (  # noqa: PLC0415 - the route modules import this one
         deskbee_routes_auth,
         deskbee_routes_bookings,
         deskbee_routes_guestpass,
@@ -77,7 +77,7 @@ async def _error_middleware(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
     except DeskbeeError as error:
         return error_response(error)
-    except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
+    except web.HTTPNotFound, web.HTTPMethodNotAllowed:
         return error_response(not_found())
     except web.HTTPException:
         raise

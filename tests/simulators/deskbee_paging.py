@@ -42,7 +42,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
         offset = payload["offset"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError:
         raise unexpected_value("The cursor is invalid.") from None
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
         raise unexpected_value("The cursor is invalid.")

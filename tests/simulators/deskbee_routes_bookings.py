@@ -207,7 +207,7 @@ async def _update(request: web.Request, *, meeting_room: bool) -> web.Response:
     if not meeting_room and body.get("meeting") is not None:
         check.add("meeting", "The meeting field is prohibited for workstation bookings.")
     check.done()
-    start, end = schedule if schedule else (None, None)
+    start, end = schedule or (None, None)
     account.bookings.update(record, start=start, end=end, place=place, meeting=meeting)
     return data_response(render.booking(account, record))
 

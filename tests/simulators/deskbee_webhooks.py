@@ -282,7 +282,7 @@ class WebhookEmitter:
             ) as answer:
                 status = answer.status
                 await answer.read()
-        except (aiohttp.ClientError, TimeoutError, OSError):
+        except aiohttp.ClientError, TimeoutError, OSError:
             status = None
         self.deliveries.append((status, delivery.payload))
         self._last = delivery

@@ -508,7 +508,7 @@ def require_create_fields(fields: dict[str, Any]) -> None:
 def _valid_timezone(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except zoneinfo.ZoneInfoNotFoundError, ValueError:
         return False
     return True
 

@@ -50,7 +50,7 @@ class Surface(Enum):
 
 def build_app(tenant: PlaceOSTenant, faults: FaultInjector) -> web.Application:
     """The simulator's aiohttp application (routes are added by the route modules)."""
-    from . import (
+    from . import (  # noqa: PLC0415 - the route modules import this one
         placeos_routes_engine,
         placeos_routes_events,
         placeos_routes_guests,

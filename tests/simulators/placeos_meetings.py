@@ -335,6 +335,6 @@ def _valid_timezone(name: str | None) -> str | None:
         return None
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except zoneinfo.ZoneInfoNotFoundError, ValueError:
         raise bad_request(f"invalid timezone '{name}'") from None
     return name

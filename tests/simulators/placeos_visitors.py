@@ -144,7 +144,7 @@ class Visitors:
 def valid_timezone(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except zoneinfo.ZoneInfoNotFoundError, ValueError:
         return False
     return True
 

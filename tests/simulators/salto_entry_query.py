@@ -74,7 +74,7 @@ def decode_token(raw: str) -> Cursor:
             int(fields["RT"]),
             int(fields["TRC"]),
         )
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, binascii.Error):
+    except ValueError, KeyError, IndexError, TypeError, AttributeError, binascii.Error:
         raise invalid from None
     if not inner.startswith("+RID:~"):
         raise invalid

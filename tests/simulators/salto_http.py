@@ -58,7 +58,7 @@ SERVICES_KEY = web.AppKey("salto_services", Services)
 
 
 def build_app(services: Services, faults: FaultInjector) -> web.Application:
-    from . import (
+    from . import (  # noqa: PLC0415 - the route modules import this one
         salto_hub,
         salto_routes_entries,
         salto_routes_identity,

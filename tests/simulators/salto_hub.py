@@ -221,7 +221,7 @@ async def _handle(connection: HubConnection, record: str) -> bool:
     try:
         message: Any = json.loads(record)
         kind = message["type"]
-    except (ValueError, KeyError, TypeError):
+    except ValueError, KeyError, TypeError:
         error = "Connection closed with an error. InvalidDataException: Invalid message."
         await connection.ws.send_str(frame({"type": 7, "error": error}))
         return False

@@ -412,7 +412,7 @@ class PlaceOSClient:
                 done=lambda guests: all(guest.email != email.lower() for guest in guests),
                 outcome="the visitor was not removed",
             )
-        except (WorkplaceNotFoundError, WorkplaceValidationError):
+        except WorkplaceNotFoundError, WorkplaceValidationError:
             # aiohttp resends a DELETE once when a kept-alive connection was cut under it; the
             # second answer then refuses a visitor the first one already removed.
             guests = await self.get_booking_guests(booking_id)

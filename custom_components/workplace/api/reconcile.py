@@ -53,7 +53,7 @@ def unknown_when_lost() -> Iterator[None]:
     """
     try:
         yield
-    except (WorkplaceNotSentError, WorkplaceServerError):
+    except WorkplaceNotSentError, WorkplaceServerError:
         raise
     except WorkplaceConnectionError as err:
         msg = f"{err}; it may have happened, check before repeating"

@@ -102,7 +102,7 @@ def parse_time(value: Any) -> datetime:
     if not isinstance(value, str):
         msg = "not an ISO date-time"
         raise TypeError(msg)
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -117,8 +117,12 @@ class SaltoKSClient:
                 async with self.session.post(
                     url,
                     data=dict(form),
-                    auth=aiohttp.BasicAuth(self.client_id, self.client_secret),
-                    headers={"Accept": "application/json"},
+                    headers={
+                        "Accept": "application/json",
+                        "Authorization": aiohttp.encode_basic_auth(
+                            self.client_id, self.client_secret
+                        ),
+                    },
                 ) as answer:
                     status, body = answer.status, await answer.read()
         except TimeoutError as err:

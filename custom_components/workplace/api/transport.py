@@ -75,7 +75,7 @@ def parse_retry_after(value: str | None) -> float | None:
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None
     return max(0.0, when.timestamp() - time.time())
 
@@ -98,7 +98,7 @@ class ServerLink:
         """Learn how far the server's clock is ahead of ours from an answer's `Date`."""
         try:
             server_now = parsedate_to_datetime(headers.get("Date", ""))
-        except (TypeError, ValueError):
+        except TypeError, ValueError:
             return
         if server_now.tzinfo is None:
             return

@@ -175,7 +175,7 @@ class WorkplaceCard extends HTMLElement {
         <div class="name">${escape(space.name)}</div>
         <div class="who">${escape(label)}${who ? ` · ${escape(who)}` : ""}</div>
         ${action ? `<button data-action="${action}" data-entity="${escape(space.entry.entity_id)}"
-                            data-entry="${escape(space.device?.config_entries?.[0])}">${text}</button>` : ""}
+                            data-entry="${escape(space.device?.config_entry_id)}">${text}</button>` : ""}
       </div>`;
   }
 
