@@ -732,6 +732,27 @@ class HomeAssistantClient:
             )
         raise DemoError("the config flow did not finish within 10 steps")
 
+    async def try_a_host_name(self) -> list[str]:
+        """Set up against a host name, not an address: the form says why, never HTTP 500.
+
+        The name is looked up as for any real tenant (aiodns and pycares); nothing listens at
+        the port, so the form must answer "cannot connect".
+        """
+        flows = "/api/config/config_entries/flow"
+        result = await self.request("POST", flows, json_body={"handler": DOMAIN})
+        flow = f"{flows}/{result['flow_id']}"
+        await self.request("POST", flow, json_body={"provider": "deskbee"})
+        url = "https://localhost:9"
+        status, answer = await self.send(
+            "POST", flow, {"url": url, "client_id": "demo", "client_secret": "not-a-secret"}
+        )
+        await self.send("DELETE", flow)
+        errors = answer.get("errors") if isinstance(answer, dict) else None
+        say(f"config flow against {url} answered HTTP {status}: {errors or answer}")
+        if status != 200 or errors != {"base": "cannot_connect"}:  # noqa: PLR2004
+            return [f"the config flow against {url} answered HTTP {status}: {answer}"]
+        return []
+
     async def send(self, method: str, path: str, json_body: Any = None) -> tuple[int, Any]:
         """Send a request whatever it answers; return the status and the decoded answer."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -1410,6 +1431,7 @@ class Demo:
         problems += await self._exercise_actions(ha, placeos, spaces)
         problems += await self._check_push(ha, self.entries["deskbee"])
         problems += await self._check_salto(ha, self.entries["salto_ks"])
+        problems += await ha.try_a_host_name()
         for provider, entry_id in self.entries.items():
             if states.get(entry_id) != "loaded":
                 problems.append(f"the {provider} entry is {states.get(entry_id)!r}, not loaded")

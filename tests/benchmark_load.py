@@ -27,9 +27,9 @@ ROUNDS = (250, 1000, 4000)
 
 
 @pytest.fixture(autouse=True)
-def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
+async def enable_event_loop_debug() -> None:
     """Measure the loop as Home Assistant runs it: the test plugin turns debug mode on."""
-    event_loop.set_debug(False)
+    asyncio.get_running_loop().set_debug(False)
 
 
 def peak_memory_mib() -> float:

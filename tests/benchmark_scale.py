@@ -67,9 +67,9 @@ pytestmark = pytest.mark.usefixtures("socket_enabled")  # the simulators are on 
 
 
 @pytest.fixture(autouse=True)
-def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
+async def enable_event_loop_debug() -> None:
     """Measure the loop as Home Assistant runs it: without asyncio's debug mode."""
-    event_loop.set_debug(False)
+    asyncio.get_running_loop().set_debug(False)
 
 
 @pytest.fixture
@@ -265,6 +265,9 @@ async def test_deskbee(hass: HomeAssistant, hass_client_no_auth: ClientSessionGe
     timezone = midday_timezone()
     await hass.config.async_set_time_zone(timezone)
     assert await async_setup_component(hass, "webhook", {})  # the simulator needs the URL
+    # As at Home Assistant's start, the calendar component registers its views before the HTTP
+    # server runs (the router refuses new routes once serving).
+    assert await async_setup_component(hass, "calendar", {})
     client = await hass_client_no_auth()
     webhook = str(client.make_url(f"/api/webhook/{WEBHOOK_ID}"))
     sim = await start_simulator(
@@ -341,8 +344,9 @@ async def latencies(
     }
     wanted: dict[str, list[float]] = {}
     for push in sent:
-        entity_id = entities[f"{object_key(entry, push[place_key])}_{entity_key}"]
-        wanted.setdefault(entity_id, []).append(push["sent"])
+        # Above Home Assistant's 10,000 enabled entities per entry, some places have none.
+        if entity_id := entities.get(f"{object_key(entry, push[place_key])}_{entity_key}"):
+            wanted.setdefault(entity_id, []).append(push["sent"])
     await wait_for(lambda: all(len(writes.times.get(e, ())) >= len(s) for e, s in wanted.items()))
     found = [
         (shown - left) * 1000

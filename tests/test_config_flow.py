@@ -6,6 +6,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFl
 from homeassistant.const import CONF_API_KEY, CONF_SCAN_INTERVAL, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -110,6 +111,42 @@ async def test_credential_errors_then_recovery(
     assert result["errors"] == errors
 
     await sim.come_up() if break_it == "down" else None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: sim.url, CONF_API_KEY: sim.api_key}
+    )
+    assert result["step_id"] == "scope"
+
+
+async def test_an_unexpected_error_is_a_form_error_not_a_crash(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A host name the resolver chokes on (pycares against an older aiodns raised TypeError).
+
+    The form answers "unknown" with one traceback in the log, and the
+    next try goes through.
+    """
+    session = async_get_clientsession(hass)
+    resolver = type(session.connector._resolver)
+
+    async def broken(*args: object, **kwargs: object) -> list[object]:
+        msg = "Channel.getaddrinfo() got an unexpected keyword argument 'family'"
+        raise TypeError(msg)
+
+    monkeypatch.setattr(resolver, "resolve", broken)
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: "https://placeos.example.com", CONF_API_KEY: "a.b"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+    assert caplog.text.count("Traceback") == 1
+    assert "Channel.getaddrinfo()" in caplog.text
+
+    monkeypatch.undo()
+    sim = small_site.sim
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: sim.url, CONF_API_KEY: sim.api_key}
     )

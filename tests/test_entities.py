@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.conftest import make_entry, setup_entry
 from tests.helpers import SmallSite, book, calendar_events, device_of, entity_id, next_poll
@@ -138,6 +142,57 @@ async def test_zone_counters_and_calendar(
 
     level1_calendar = entity_id(hass, "calendar", site.uid(site.level1, "bookings"))
     assert hass.states.get(level1_calendar).state == STATE_ON  # Ada's booking is on now
+
+
+async def test_an_open_calendar_view_shows_a_new_booking_at_once(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A booking later than the next one changes no state, yet an open calendar shows it.
+
+    Bookings calendars start blue in Home Assistant's calendar view. No frozen clock here:
+    the bound on waiting for the frontend's message needs the event loop's clock to run.
+    """
+    sim, site = small_site.sim, small_site
+    book(
+        sim, site.desk3, starts_in=600, ends_in=1200, email="grace@example.com", name="Grace Hopper"
+    )
+    await setup_entry(hass, site_entry)
+    calendar = entity_id(hass, "calendar", site.uid(site.level2, "bookings"))
+    registered = entity_registry.async_get(calendar)
+    assert registered is not None
+    assert registered.options["calendar"]["color"] == "#03a9f4"
+
+    client = await hass_ws_client(hass)
+    now = dt_util.now()
+    await client.send_json_auto_id(
+        {
+            "type": "calendar/event/subscribe",
+            "entity_id": calendar,
+            "start": now.isoformat(),
+            "end": (now + timedelta(hours=12)).isoformat(),
+        }
+    )
+    async with asyncio.timeout(10):  # a bound against hanging, not a measurement
+        assert (await client.receive_json())["success"]
+        shown = await client.receive_json()
+    assert [e["summary"] for e in shown["event"]["events"]] == ["Desk 2.01 · Grace Hopper"]
+    state_before = hass.states.get(calendar)
+
+    book(
+        sim, site.desk3, starts_in=7200, ends_in=9000, email="alan@example.com", name="Alan Turing"
+    )
+    await site_entry.runtime_data.async_refresh()
+    async with asyncio.timeout(10):
+        shown = await client.receive_json()
+    assert [e["summary"] for e in shown["event"]["events"]] == [
+        "Desk 2.01 · Grace Hopper",
+        "Desk 2.01 · Alan Turing",
+    ]
+    assert hass.states.get(calendar) == state_before  # still Grace's booking next
 
 
 def state_changes(hass: HomeAssistant) -> list[str]:

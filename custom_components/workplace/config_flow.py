@@ -43,7 +43,6 @@ from .api import (
     Site,
     WorkplaceAuthenticationError,
     WorkplaceConnectionError,
-    WorkplaceError,
     WorkplacePermissionError,
     Zone,
     ZoneKind,
@@ -344,8 +343,8 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             return {"base": "invalid_auth"}
         except WorkplaceConnectionError:
             return {"base": "cannot_connect"}
-        except WorkplaceError:
-            LOGGER.exception("Unexpected answer while checking %s", credentials[CONF_URL])
+        except Exception:  # noqa: BLE001 - a form error, never an HTTP 500 (resolver, parser)
+            LOGGER.exception("Unexpected error while checking %s", credentials[CONF_URL])
             return {"base": "unknown"}
         return {}
 
