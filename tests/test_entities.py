@@ -195,6 +195,28 @@ async def test_an_open_calendar_view_shows_a_new_booking_at_once(
     assert hass.states.get(calendar) == state_before  # still Grace's booking next
 
 
+async def test_a_renamed_desk_keeps_following_its_bookings(
+    hass: HomeAssistant,
+    small_site: SmallSite,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A user renames a desk's status sensor: the new id shows the next booking, the old is gone."""
+    sim, site = small_site.sim, small_site
+    await setup_entry(hass, site_entry)
+    status = entity_id(hass, "sensor", site.uid(site.desk1, "status"))
+    assert hass.states.get(status).state == "free"
+    entity_registry.async_update_entity(status, new_entity_id="sensor.window_desk")
+    await hass.async_block_till_done()
+    assert hass.states.get(status) is None
+    assert hass.states.get("sensor.window_desk").state == "free"
+
+    book(sim, site.desk1, starts_in=-60, ends_in=3600)
+    await next_poll(hass, freezer)
+    assert hass.states.get("sensor.window_desk").state == "booked"
+
+
 def state_changes(hass: HomeAssistant) -> list[str]:
     """The entity ids of every state change from now on, in order."""
     changes: list[str] = []

@@ -54,6 +54,14 @@ class WritesOnChange[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEntity
         await super().async_added_to_hass()
         self._last_shown = (self.available, self.shown if self.available else None)
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """A renamed entity carries on in place: nothing it listens to is keyed by its id.
+
+        Home Assistant 2026.11 removes and re-adds a custom entity on rename unless it says so.
+        """
+        super().async_entity_id_changed(old_entity_id)
+
 
 class WorkplaceEntity(WritesOnChange[WorkplaceCoordinator]):
     """An entity of a booking provider's entry (PlaceOS, Deskbee)."""
