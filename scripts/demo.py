@@ -1445,12 +1445,22 @@ class Demo:
             problems.append(
                 f"sensors took {elapsed:.1f}s, more than the {self.settings.deadline:.0f}s allowed"
             )
+        log_lines = tail(self.settings.ha_log, 100_000).splitlines()
         errors = [
             line
-            for line in tail(self.settings.ha_log, 100_000).splitlines()
+            for line in log_lines
             if (" ERROR " in line or " CRITICAL " in line)
             and not any(message in line for message in self.expected_errors)
         ]
+        # Home Assistant's reports that Workplace uses something that will stop working.
+        deprecations = [
+            line
+            for line in log_lines
+            if (f"integration '{DOMAIN}'" in line or f"custom_components/{DOMAIN}/" in line)
+            and ("will stop working" in line or "deprecated" in line.lower())
+        ]
+        say(f"deprecation reports about {DOMAIN} in the log: {len(deprecations)}")
+        problems += [f"deprecated API: {line}" for line in deprecations]
         if errors:
             say(f"{len(errors)} ERROR lines in {self.settings.ha_log}:")
             for line in errors[:20]:
