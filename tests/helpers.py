@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er, translation
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from tests.simulators.deskbee import DeskbeeSimulator
@@ -39,6 +40,13 @@ async def calendar_events(hass: HomeAssistant, calendar: str, hours: float) -> l
     )
     assert response is not None
     return cast("list[dict[str, Any]]", cast("dict[str, Any]", response[calendar])["events"])
+
+
+async def form_error_text(hass: HomeAssistant, result: Mapping[str, Any]) -> str:
+    """The English text a config flow form shows for its error (as the frontend looks it up)."""
+    texts = await translation.async_get_translations(hass, "en", "config", ["workplace"])
+    [error] = result["errors"].values()
+    return texts[f"component.workplace.config.error.{error}"]
 
 
 def device_of(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> dr.DeviceEntry | None:

@@ -179,6 +179,48 @@ async def test_pod_guest_answer_lost(sim: SaltoSimulator, session: aiohttp.Clien
     await client.remove_pod_guest(sim.site_id, pod, "nobody@example.com")
 
 
+async def test_pod_guest_locks_need_a_window(
+    sim: SaltoSimulator, session: aiohttp.ClientSession
+) -> None:
+    """The client never turns "these locks" into SALTO's period-less rule (every door)."""
+    front, back = sim.add_lock("Front door"), sim.add_lock("Back door")
+    pod = sim.add_pod("Visitors", locks=[front, back])
+    client = client_for(sim, session)
+    now = datetime.now(UTC)
+    with pytest.raises(ValueError, match="every door"):
+        await client.add_pod_guest(
+            sim.site_id, pod, email="a@example.com", first_name="A", last_name="B", lock_ids=[front]
+        )
+    with pytest.raises(ValueError, match="both"):
+        await client.add_pod_guest(
+            sim.site_id, pod, email="a@example.com", first_name="A", last_name="B", start=now
+        )
+    with pytest.raises(ValueError, match="needs the locks"):
+        await client.add_pod_guest(
+            sim.site_id,
+            pod,
+            email="a@example.com",
+            first_name="A",
+            last_name="B",
+            start=now,
+            end=now + timedelta(hours=1),
+        )
+    assert sim.pod(pod)["guests"] == []
+    guest = await client.add_pod_guest(
+        sim.site_id,
+        pod,
+        email="a@example.com",
+        first_name="A",
+        last_name="B",
+        lock_ids=[front],
+        start=now - timedelta(minutes=1),
+        end=now + timedelta(hours=1),
+    )
+    assert guest.access_rule == "custom"
+    assert sim.guest_may_open(pod, "a@example.com", front)
+    assert not sim.guest_may_open(pod, "a@example.com", back)
+
+
 async def test_stream_handshake_errors_and_close(
     sim: SaltoSimulator, session: aiohttp.ClientSession
 ) -> None:

@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.workplace.config_flow import webhook_placeholders
 from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
 from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry, signed
-from tests.helpers import DeskbeeSite, entity_id, next_poll
+from tests.helpers import DeskbeeSite, entity_id, form_error_text, next_poll
 from tests.test_services import act, in_minutes
 
 
@@ -46,7 +46,8 @@ async def test_config_flow_shows_the_webhook(
     assert result["step_id"] == "deskbee"
     credentials = {CONF_URL: sim.url, CONF_CLIENT_ID: sim.client_id, CONF_CLIENT_SECRET: "wrong"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], credentials)
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"base": "invalid_auth_deskbee"}
+    assert "Deskbee refused the client ID and secret" in await form_error_text(hass, result)
     credentials[CONF_CLIENT_SECRET] = sim.client_secret
     result = await hass.config_entries.flow.async_configure(result["flow_id"], credentials)
     assert result["step_id"] == "scope"
@@ -448,7 +449,7 @@ async def test_reauth_and_reconfigure(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CLIENT_SECRET: "not-it"}
     )
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"base": "invalid_auth_deskbee"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CLIENT_SECRET: sim.client_secret}
     )

@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.const import CONF_IDENTITY_URL, CONF_SITE, DOMAIN
 from tests.conftest import loaded, settle
-from tests.helpers import SaltoSite, device_of, entity_id
+from tests.helpers import SaltoSite, device_of, entity_id, form_error_text
 from tests.secret_guard import register
 from tests.test_services import act, in_minutes
 
@@ -47,7 +47,10 @@ async def test_config_flow(hass: HomeAssistant, salto: SaltoSite) -> None:
         CONF_PASSWORD: "wrong",
     }
     result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"base": "invalid_auth_salto_ks"}
+    shown = await form_error_text(hass, result)
+    assert "SALTO KS refused the sign-in" in shown
+    assert "API key" not in shown
     answer[CONF_PASSWORD] = sim.password
     result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
     assert result["step_id"] == "site"
@@ -252,6 +255,104 @@ async def test_pod_guests(
     with pytest.raises(ServiceValidationError) as booking_action:
         await act(hass, "list_bookings", entry)
     assert booking_action.value.translation_key == "not_supported"
+
+
+async def test_an_opened_door_shows_its_real_state_at_the_next_poll(
+    hass: HomeAssistant,
+    request: pytest.FixtureRequest,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+) -> None:
+    """A door in office mode, opened from here: the poll after opening shows it unlocked again.
+
+    What the door reports does not change, so only what the entity showed itself (open) does.
+    """
+    sim = salto.sim
+    await loaded(hass, salto_entry, salto)
+    door = entity_id(hass, "lock", salto.uid(salto.room, "door"))
+    sim.set_lock(salto.room, locked_state="office_mode")
+    await salto_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(door).state == "unlocked"
+    shown: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            shown.append(event.data["new_state"].state) if event.data["entity_id"] == door else None
+        ),
+    )
+    code = sim.current_otp()
+    register(request, code)
+    await hass.services.async_call("lock", "open", {"entity_id": door, "code": code}, blocking=True)
+    await hass.async_block_till_done()
+    assert shown == ["open", "unlocked"]  # opened, then the refresh that follows the opening
+    await salto_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(door).state == "unlocked"
+
+
+async def test_a_door_gone_from_the_site_is_named_when_opened(
+    hass: HomeAssistant,
+    request: pytest.FixtureRequest,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+) -> None:
+    """Opening a door removed in SALTO KS since the last poll names the door, not a booking."""
+    sim = salto.sim
+    await loaded(hass, salto_entry, salto)
+    door = entity_id(hass, "lock", salto.uid(salto.room, "door"))
+    sim.remove_lock(salto.room)
+    code = sim.current_otp()
+    register(request, code)
+    with pytest.raises(ServiceValidationError) as gone:
+        await hass.services.async_call(
+            "lock", "open", {"entity_id": door, "code": code}, blocking=True
+        )
+    assert gone.value.translation_key == "lock_not_found"
+    assert gone.value.translation_placeholders == {"lock": "Room 1.04"}
+    assert "Room 1.04" in str(gone.value)
+
+
+async def test_a_pod_guest_gets_no_door_more_than_asked(
+    hass: HomeAssistant, salto: SaltoSite, salto_entry: MockConfigEntry
+) -> None:
+    """Doors without a period are refused (SALTO's period-less rule opens the whole pod).
+
+    With a period the guest opens the asked door during it and no other door of the pod; with
+    neither doors nor a period the guest gets the whole pod, as asked.
+    """
+    sim = salto.sim
+    entry = await loaded(hass, salto_entry, salto)
+    with pytest.raises(ServiceValidationError) as no_period:
+        await act(
+            hass,
+            "add_guest",
+            entry,
+            pod_id=salto.pod,
+            email="front@example.com",
+            name="Front Only",
+            lock_ids=[salto.front],
+        )
+    assert no_period.value.translation_key == "pod_locks_need_period"
+    assert sim.pod(salto.pod)["guests"] == []
+
+    await act(
+        hass,
+        "add_guest",
+        entry,
+        pod_id=salto.pod,
+        email="front@example.com",
+        name="Front Only",
+        lock_ids=[salto.front],
+        start=in_minutes(-1),
+        end=in_minutes(120),
+    )
+    assert sim.guest_may_open(salto.pod, "front@example.com", salto.front)
+    assert not sim.guest_may_open(salto.pod, "front@example.com", salto.room)
+
+    await act(hass, "add_guest", entry, pod_id=salto.pod, email="all@example.com", name="All")
+    assert sim.guest_may_open(salto.pod, "all@example.com", salto.front)
+    assert sim.guest_may_open(salto.pod, "all@example.com", salto.room)
 
 
 async def test_nothing_fires_for_entries_before_start(

@@ -235,4 +235,4 @@ class AccessEvent(AccessLockEntity, EventEntity):
             "source": source,
         }
         self._trigger_event("access_granted" if entry.granted else "access_denied", attributes)
-        self.async_write_ha_state()
+        self.write_state()

@@ -124,6 +124,14 @@ def unique_id_for(provider: str, account: Account) -> str:
     return f"{provider}_{account.tenant_id}"
 
 
+# What each provider's refusal of the credentials means, in its own words (config.error.*).
+INVALID_AUTH = {
+    PROVIDER_PLACEOS: "invalid_auth",
+    PROVIDER_DESKBEE: "invalid_auth_deskbee",
+    PROVIDER_SALTO_KS: "invalid_auth_salto_ks",
+}
+
+
 class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Workplace account."""
 
@@ -340,7 +348,7 @@ class WorkplaceConfigFlow(ConfigFlow, domain=DOMAIN):
             self._account = await client.get_account()
             self._zones = await client.get_zones()
         except WorkplaceAuthenticationError, WorkplacePermissionError:
-            return {"base": "invalid_auth"}
+            return {"base": INVALID_AUTH[credentials[CONF_PROVIDER]]}
         except WorkplaceConnectionError:
             return {"base": "cannot_connect"}
         except Exception:  # noqa: BLE001 - a form error, never an HTTP 500 (resolver, parser)

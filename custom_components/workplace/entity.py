@@ -26,7 +26,10 @@ class WritesOnChange[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEntity
     """An entity fed by an entry's coordinator.
 
     A poll reaches every entity, but an entity writes its state only when what it shows (its
-    `shown` value or its availability) changed: an idle poll writes nothing.
+    `shown` value or its availability) differs from what its last write showed: an idle poll
+    writes nothing. `shown` must cover everything the state and attributes are built from,
+    including what the entity keeps itself (a door just opened), and the entity's own writes go
+    through `write_state`, so that the next poll compares with what is really displayed.
     """
 
     _attr_has_entity_name = True
@@ -42,17 +45,24 @@ class WritesOnChange[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEntity
         """What this entity displays; equal values mean nothing to write."""
         raise NotImplementedError
 
+    def _showing(self) -> object:
+        return (self.available, self.shown if self.available else None)
+
     @callback
     def _handle_coordinator_update(self) -> None:
-        shown = (self.available, self.shown if self.available else None)
-        if shown != self._last_shown:
-            self._last_shown = shown
-            self.async_write_ha_state()
+        if self._showing() != self._last_shown:
+            self.write_state()
+
+    @callback
+    def write_state(self) -> None:
+        """Write the state now and remember what it shows (use it for the entity's own writes)."""
+        self._last_shown = self._showing()
+        self.async_write_ha_state()
 
     async def async_added_to_hass(self) -> None:
         """Remember what the first write showed."""
         await super().async_added_to_hass()
-        self._last_shown = (self.available, self.shown if self.available else None)
+        self._last_shown = self._showing()
 
     @callback
     def async_entity_id_changed(self, old_entity_id: str) -> None:

@@ -46,12 +46,18 @@ def failed(key: str, **placeholders: str) -> HomeAssistantError:
 
 
 @asynccontextmanager
-async def remote_errors(entry: ConfigEntry[Any]) -> AsyncIterator[None]:
-    """Turn the client library's errors into messages a facility manager understands."""
+async def remote_errors(
+    entry: ConfigEntry[Any], *, missing: str = "booking_not_found", **placeholders: str
+) -> AsyncIterator[None]:
+    """Turn the client library's errors into messages a facility manager understands.
+
+    `missing` (with its placeholders) names what the server did not find: a booking unless
+    the action is about something else (a door, a pod, a meeting).
+    """
     try:
         yield
     except WorkplaceNotFoundError as err:
-        raise invalid("booking_not_found") from err
+        raise invalid(missing, **placeholders) from err
     except WorkplaceUnsupportedError as err:
         raise invalid("not_supported", provider=entry.data[CONF_PROVIDER]) from err
     except WorkplacePermissionError as err:

@@ -79,4 +79,4 @@ class SpaceActivityEvent(SpaceEntity, EventEntity):
         if activity.guest is not None:
             attributes["guest_name"] = activity.guest.name
         self._trigger_event(activity.type.value, attributes)
-        self.async_write_ha_state()
+        self.write_state()

@@ -71,7 +71,9 @@ class SaltoLock(AccessLockEntity, LockEntity):
         if not code:
             raise invalid("code_required")
         coordinator = self.coordinator
-        async with remote_errors(coordinator.config_entry):
+        known = coordinator.data.locks.get(self.object_id)
+        door = known.name if known else self.object_id
+        async with remote_errors(coordinator.config_entry, missing="lock_not_found", lock=door):
             try:
                 await coordinator.client.open_lock(coordinator.site_id, self.object_id, code)
             except WorkplaceRefusedError as err:
@@ -83,7 +85,7 @@ class SaltoLock(AccessLockEntity, LockEntity):
                     ) from err
                 raise
         self._attr_is_open = True
-        self.async_write_ha_state()
+        self.write_state()
         await coordinator.async_request_refresh()
 
     async def async_unlock(self, **kwargs: Any) -> None:
@@ -94,6 +96,12 @@ class SaltoLock(AccessLockEntity, LockEntity):
         """A SALTO KS door relocks by itself after opening."""
         raise invalid("relocks_itself")
 
+    @property
+    def shown(self) -> object:
+        """The door as polled, and whether it was just opened from here."""
+        return self.door, self._attr_is_open
+
     def _handle_coordinator_update(self) -> None:
+        """A poll after opening shows the door as SALTO KS reports it again."""
         self._attr_is_open = None
         super()._handle_coordinator_update()

@@ -483,7 +483,7 @@ async def remove_guest(ctx: ActionContext) -> ServiceResponse:
     """Take a visitor off a booking, or a guest's access to a pod away."""
     if (coordinator := ctx.access) is not None:
         pod = _pod(ctx, coordinator)
-        async with remote_errors(ctx.entry):
+        async with remote_errors(ctx.entry, missing="pod_not_found", pod=pod):
             await coordinator.client.remove_pod_guest(
                 coordinator.site_id, pod, ctx.email(ATTR_EMAIL)
             )
@@ -557,9 +557,14 @@ async def _add_pod_guest(ctx: ActionContext, coordinator: AccessCoordinator) -> 
     start, end = ctx.period()
     if (start is None) != (end is None):
         raise invalid("period_both")
-    lock_ids = ctx.call.data.get(ATTR_LOCK_IDS) or list(coordinator.data.pods[pod_id].lock_ids)
+    asked_locks = ctx.call.data.get(ATTR_LOCK_IDS)
+    if asked_locks and start is None:
+        # SALTO KS's rule without a period ("always") takes no locks: it opens every door of the
+        # pod, including doors added to it later. Only a period narrows the doors.
+        raise invalid("pod_locks_need_period", pod=coordinator.data.pods[pod_id].name)
+    lock_ids = asked_locks or list(coordinator.data.pods[pod_id].lock_ids)
     first, _, last = str(ctx.call.data[ATTR_NAME]).strip().partition(" ")
-    async with remote_errors(ctx.entry):
+    async with remote_errors(ctx.entry, missing="pod_not_found", pod=pod_id):
         try:
             guest = await coordinator.client.add_pod_guest(
                 coordinator.site_id,
@@ -567,7 +572,7 @@ async def _add_pod_guest(ctx: ActionContext, coordinator: AccessCoordinator) -> 
                 email=ctx.email(ATTR_EMAIL),
                 first_name=first,
                 last_name=last,
-                lock_ids=lock_ids,
+                lock_ids=lock_ids if start is not None else None,
                 start=start,
                 end=end,
             )
@@ -601,7 +606,7 @@ async def update_meeting(ctx: ActionContext) -> ServiceResponse:
     start, end = ctx.period()
     data = ctx.call.data
     metadata: dict[str, Any] | None = None
-    async with remote_errors(ctx.entry):
+    async with remote_errors(ctx.entry, missing="meeting_not_found", meeting=meeting.id):
         if start or end or ATTR_TITLE in data:
             meeting = await ctx.placeos().update_meeting(
                 meeting.id,

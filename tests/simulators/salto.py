@@ -348,6 +348,14 @@ class SaltoSimulator:
         pod = self.state.pod(pod_id)
         next(g for g in pod.guests if g.id == guest_id).access_rule = rule
 
+    def guest_may_open(self, pod_id: str, email: str, lock_id: str) -> bool:
+        """Whether the pod's guest with this email may open the lock now (their access rule)."""
+        pod = self.state.pod(pod_id)
+        for guest in pod.guests:
+            if self.state.site_users[guest.site_user_id].user.email == email.lower():
+                return pods.guest_may_open(pod, guest, lock_id, self.state.now(), self.state.zone)
+        return False
+
     # -- doors -----------------------------------------------------------------------------------
 
     def _rendered(self, entry: Entry) -> JsonDict:

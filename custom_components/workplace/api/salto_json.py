@@ -24,10 +24,10 @@ from .json_fields import opt_str, req_str
 from .models import DoorEntry, Lock, Pod, PodGuest, Site
 from .transport import Response
 
-# Codes people must be told about in their own words (§3 table, §4.2, §4.6).
+# Codes people must be told about in their own words (§3 table, §4.2, §4.6). 2202 is not one:
+# it is "<something> not found" (404), a missing object, unless it is about the code (OTP).
 REFUSAL_CODES: Final = frozenset(
     {
-        "2202",
         "3102",
         "2203",
         "2213",

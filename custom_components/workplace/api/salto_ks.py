@@ -198,16 +198,29 @@ class SaltoKSClient:
         email: str,
         first_name: str,
         last_name: str,
-        lock_ids: Sequence[str] = (),
+        lock_ids: Sequence[str] | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> PodGuest:
         """Give a guest access to a pod: always, or to some locks in a window (§4.6).
 
-        Never repeated: a lost answer is reconciled by reading the pod's guests.
+        Never wider than asked: SALTO KS's "always" rule takes no locks and opens every door of
+        the pod, so it is sent only for a guest given neither locks nor a window; locks need a
+        window (a "custom" rule), else `ValueError`. Never repeated: a lost answer is
+        reconciled by reading the pod's guests.
         """
-        rule: dict[str, Any] = {"access_rule_type": "always"}
-        if start is not None and end is not None:
+        if (start is None) != (end is None):
+            msg = "A pod guest's window needs both a start and an end"
+            raise ValueError(msg)
+        if start is None or end is None:
+            if lock_ids is not None:
+                msg = "Locks need a window: without one a pod guest may open every door of the pod"
+                raise ValueError(msg)
+            rule: dict[str, Any] = {"access_rule_type": "always"}
+        else:
+            if not lock_ids:
+                msg = "A pod guest with a window needs the locks it opens"
+                raise ValueError(msg)
             rule = {
                 "access_rule_type": "custom",
                 "locks": list(lock_ids),
