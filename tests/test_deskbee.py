@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -11,7 +12,7 @@ from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL, CO
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -25,6 +26,8 @@ from custom_components.workplace.const import CONF_WEBHOOK_SECRET, DOMAIN
 from tests.conftest import WEBHOOK_ID, WEBHOOK_SECRET, setup_entry, signed
 from tests.helpers import DeskbeeSite, entity_id, form_error_text, next_poll
 from tests.test_services import act, in_minutes
+
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 def status(hass: HomeAssistant, site: DeskbeeSite, place: str) -> str:
@@ -471,3 +474,53 @@ async def test_reauth_and_reconfigure(
     assert result["reason"] == "reconfigure_successful"
     assert deskbee_entry.data[CONF_WEBHOOK_ID] == WEBHOOK_ID
     assert deskbee_entry.data["zones"] == [deskbee_site.floor]
+
+
+async def test_a_clientapi_without_guest_passes_keeps_the_building(
+    hass: HomeAssistant,
+    deskbee_site: DeskbeeSite,
+    deskbee_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Guest passes refused (401 `unauthenticated` there, 200 elsewhere) is no set-up error.
+
+    The building shows without visitors, nobody is asked to log in again, a repair issue names
+    what to grant; guest passes are asked again only every hour, and once granted the visitors
+    show and the issue goes away.
+    """
+    site = deskbee_site
+    refused = '{"error":401,"id":"unauthenticated","message":"Unauthenticated."}'
+    site.sim.faults.fail_next(
+        401, count=1000, path="/v1.1/guestpass", body=refused, headers=JSON_HEADERS
+    )
+    entry = await setup_entry(hass, deskbee_entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert status(hass, site, site.desk1) == "free"
+    issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_visitors_refused")
+    assert issue is not None
+    assert issue.translation_placeholders["part"] == "visitors"
+    assert "/v1.1/guestpass" in issue.translation_placeholders["grant"]
+
+    def guest_pass_requests() -> int:
+        return sum(path.startswith("/v1.1/guestpass") for _, path in site.sim.faults.requests)
+
+    asked = guest_pass_requests()
+    await next_poll(hass, freezer, timedelta(minutes=5))
+    assert guest_pass_requests() == asked
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+    site.sim.faults.clear()  # an administrator grants guest passes
+    now = site.sim.clock.now()
+    site.sim.create_guest_pass(
+        host_email="ada@example.com",
+        floor_uuid=site.floor,
+        start=now + 600,
+        end=now + 3600,
+        guests=[("Vera Visitor", "vera@example.com")],
+    )
+    await next_poll(hass, freezer, timedelta(hours=1))
+    assert issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_visitors_refused") is None
+    visitors = entity_id(hass, "sensor", site.uid(site.floor, "expected_visitors"))
+    assert hass.states.get(visitors).state == "1"

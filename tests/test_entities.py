@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
@@ -364,9 +364,21 @@ async def test_last_update_sensor(
     await next_poll(hass, freezer)
     second = hass.states.get(last_update).state
     assert second > first
+    assert hass.states.get(last_update).attributes["rate_limited_until"] is None
+    small_site.sim.faults.fail_next(
+        429, path="/api/staff/v1/bookings", headers={"Retry-After": "300"}
+    )
+    await next_poll(hass, freezer)
+    until = datetime.fromisoformat(hass.states.get(last_update).attributes["rate_limited_until"])
+    assert until == dt_util.utcnow() + timedelta(seconds=300)
+    await next_poll(hass, freezer, timedelta(seconds=300))
+    assert hass.states.get(last_update).attributes["rate_limited_until"] is None
     await small_site.sim.go_down()
     await next_poll(hass, freezer)
-    assert hass.states.get(last_update).state == second
+    assert hass.states.get(last_update).state > second
+    outage = hass.states.get(last_update)
+    await next_poll(hass, freezer)
+    assert hass.states.get(last_update) == outage
 
 
 async def test_a_poll_needs_no_per_space_requests(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -18,8 +18,13 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.workplace.const import DOMAIN
 from tests.conftest import loaded, settle, setup_entry
@@ -206,22 +211,54 @@ async def test_server_down_then_back(
 async def test_rate_limit_waits_as_long_as_asked(
     hass: HomeAssistant, provider: Provider, freezer: FrozenDateTimeFactory
 ) -> None:
-    """429 with Retry-After: the next poll waits for the server's wish, then the interval again."""
+    """429 with Retry-After: not one request until the server's wish, then the interval again.
+
+    Meanwhile the building does not go blank: entities keep their last state.
+    """
     interval = provider.entry.runtime_data.interval
-    provider.faults.fail_next(429, path=provider.path, headers={"Retry-After": "900"})
-    assert await provider.poll(hass) == STATE_UNAVAILABLE
+    provider.faults.fail_next(429, path=provider.path, headers={"Retry-After": "600"})
+    assert await provider.poll(hass) == provider.healthy
     assert reauth_flows(hass) == []
 
-    # Polling at the usual interval would succeed (the 429 was a one-off): it does not happen.
+    before = len(provider.faults.requests)
     await scheduled_poll(hass, freezer, interval + timedelta(seconds=1))
-    assert hass.states.get(provider.entity).state == STATE_UNAVAILABLE
-    await scheduled_poll(hass, freezer, timedelta(seconds=900) - interval)
+    assert len(provider.faults.requests) == before
+    assert hass.states.get(provider.entity).state == provider.healthy
+    await scheduled_poll(hass, freezer, timedelta(seconds=600) - interval)
+    assert len(provider.faults.requests) > before
     assert hass.states.get(provider.entity).state == provider.healthy
 
-    # Back to the usual interval: a fault now shows at the next regular poll.
+    # Back to the usual interval; an outage still makes the entities unavailable at once.
     provider.faults.fail_next(500, path=provider.path)
     await scheduled_poll(hass, freezer, interval + timedelta(seconds=1))
     assert hass.states.get(provider.entity).state == STATE_UNAVAILABLE
+
+
+async def test_a_long_rate_limit_keeps_states_for_15_minutes(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    provider: Provider,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Asked to wait 30 minutes: states stay 15 minutes after the last good poll, then go.
+
+    The entry's diagnostics say until when the server asked us to wait.
+    """
+    provider.faults.fail_next(429, path=provider.path, headers={"Retry-After": "1800"})
+    assert await provider.poll(hass) == provider.healthy
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, provider.entry)
+    until = datetime.fromisoformat(str(diagnostics["rate_limited_until"]))
+    assert timedelta(minutes=29) < until - dt_util.utcnow() <= timedelta(minutes=30)
+
+    await scheduled_poll(hass, freezer, timedelta(minutes=14))
+    assert hass.states.get(provider.entity).state == provider.healthy
+    await scheduled_poll(hass, freezer, timedelta(minutes=1, seconds=1))
+    assert hass.states.get(provider.entity).state == STATE_UNAVAILABLE
+
+    await scheduled_poll(hass, freezer, timedelta(minutes=15))  # the server's half hour is over
+    assert hass.states.get(provider.entity).state == provider.healthy
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, provider.entry)
+    assert diagnostics["rate_limited_until"] is None
 
 
 async def scheduled_poll(

@@ -30,7 +30,6 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.update_coordinator import TimestampDataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 import orjson
 
@@ -54,7 +53,7 @@ from .const import (
     EVENT_WORKPLACE,
     LOGGER,
 )
-from .coordinator import update_error
+from .coordinator import PollingCoordinator
 from .devices import remove_stale_devices
 
 if TYPE_CHECKING:
@@ -136,7 +135,7 @@ class EntryMemory:
         return max(self.newest.values(), default=self.since)
 
 
-class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
+class AccessCoordinator(PollingCoordinator[AccessSnapshot]):
     """Polls one site's locks and pods; keeps the entries stream (or its fallback) going."""
 
     config_entry: AccessConfigEntry
@@ -177,7 +176,7 @@ class AccessCoordinator(TimestampDataUpdateCoordinator[AccessSnapshot]):
             if not self.stream.connected:
                 await self._catch_up()
         except WorkplaceError as err:
-            raise update_error(self.interval, err) from err
+            raise self.poll_failed(err) from err
         current = {lock.id for lock in locks} | {pod.id for pod in pods}
         if current != self._objects_seen:
             self._objects_seen = current

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -16,11 +17,12 @@ from homeassistant.const import (
     CONF_URL,
     CONF_WEBHOOK_ID,
 )
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import (
     TimestampDataUpdateCoordinator,
     UpdateFailed,
@@ -77,27 +79,83 @@ class PushHealth:
     coalesced: int = 0
 
 
-def update_error(interval: timedelta, err: WorkplaceError) -> Exception:
-    """What a failed poll tells Home Assistant: log in again, wait as asked, or just failed.
+# While a server asks us to slow down, entities keep what the last good poll showed, for this
+# long after it; then (and at once for any other failure) they are unavailable.
+RATE_LIMIT_GRACE = timedelta(minutes=15)
+# An optional part refused to the credentials (a permission not granted yet) is asked again
+# this often: an administrator may grant it at any time.
+REFUSED_PART_RETRY = timedelta(hours=1)
 
-    A rate limit asks Home Assistant to poll next after the server's Retry-After (twice the
-    interval when it gave none, never sooner than the interval); later polls keep the interval.
+
+class PollingCoordinator[DataT](TimestampDataUpdateCoordinator[DataT]):
+    """A provider entry's coordinator: polls at the entry's interval and rides out rate limits.
+
+    A failed poll asks to log in again, waits as the server asked (429), or just fails. A rate
+    limit is not an outage: entities keep their last state for `RATE_LIMIT_GRACE` after the last
+    good poll, and the account's diagnostics say until when the server asked us to wait.
     """
-    if isinstance(err, (WorkplaceAuthenticationError, WorkplacePermissionError)):
-        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
-    if isinstance(err, WorkplaceRateLimitError):
-        wait = max(err.retry_after or 2 * interval.total_seconds(), interval.total_seconds())
+
+    interval: timedelta
+    _rate_limited_until: datetime | None = None
+    _grace_timer: CALLBACK_TYPE | None = None
+
+    def poll_failed(self, err: WorkplaceError) -> Exception:
+        """What Home Assistant is told about a failed poll (see the class)."""
+        if isinstance(err, (WorkplaceAuthenticationError, WorkplacePermissionError)):
+            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+        self._rate_limited_until = None
+        if isinstance(err, WorkplaceRateLimitError):
+            wait = max(
+                err.retry_after or 2 * self.interval.total_seconds(), self.interval.total_seconds()
+            )
+            self._rate_limited_until = dt_util.utcnow() + timedelta(seconds=wait)
+            self._end_grace_in(self._grace_left())
+            return UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                translation_placeholders={"seconds": str(int(wait))},
+                retry_after=wait,
+            )
         return UpdateFailed(
             translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            translation_placeholders={"seconds": str(int(wait))},
-            retry_after=wait,
+            translation_key="update_failed",
+            translation_placeholders={"error": str(err)},
         )
-    return UpdateFailed(
-        translation_domain=DOMAIN,
-        translation_key="update_failed",
-        translation_placeholders={"error": str(err)},
-    )
+
+    @property
+    def rate_limited_until(self) -> datetime | None:
+        """When the server lets us poll again, while the last poll was refused for the rate."""
+        return None if self.last_update_success else self._rate_limited_until
+
+    @property
+    def holds_last_state(self) -> bool:
+        """Whether entities keep showing the last good poll although the last poll failed."""
+        return self.rate_limited_until is not None and self._grace_left() > 0
+
+    def _grace_left(self) -> float:
+        if self.last_update_success_time is None:
+            return 0
+        return (self.last_update_success_time + RATE_LIMIT_GRACE - dt_util.utcnow()).total_seconds()
+
+    def _end_grace_in(self, seconds: float) -> None:
+        """Tell the entities when the grace ends (no poll may come before then)."""
+        if self._grace_timer is not None:
+            self._grace_timer()
+            self._grace_timer = None
+        if seconds <= 0:
+            return
+
+        @callback
+        def grace_over(_: datetime) -> None:
+            self._grace_timer = None
+            self.async_update_listeners()
+
+        self._grace_timer = async_call_later(self.hass, seconds, grace_over)
+
+    async def async_shutdown(self) -> None:
+        """Stop the grace timer with the polls."""
+        self._end_grace_in(0)
+        await super().async_shutdown()
 
 
 def default_interval(entry: ConfigEntry) -> timedelta:
@@ -138,7 +196,7 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WorkplaceClie
     return PlaceOSClient(url=data[CONF_URL], api_key=data[CONF_API_KEY], session=session)
 
 
-class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
+class WorkplaceCoordinator(PollingCoordinator[Snapshot]):
     """One coordinator per entry: a bulk query per booking type, all pages, no per-space calls."""
 
     config_entry: WorkplaceConfigEntry
@@ -170,6 +228,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         self._applied: dict[str, Booking] = {}  # command results while a poll is under way
         self._visitors: list[Visitor] = []
         self._missing_parts: set[str] = set()  # optional parts the tenant does not offer
+        self._refused_parts: dict[str, datetime] = {}  # refused to us: when to ask again
         # Occurrences count from here: what existed before we started watching is not news.
         # Whole seconds, as providers stamp creation times.
         self._watching_since = dt_util.utcnow().replace(microsecond=0)
@@ -204,15 +263,21 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         ):
             meetings = await self._optional(
                 "room calendars",
-                self.client.get_meetings(
-                    zone_ids=self.selected_zones, start=day_start, end=horizon_end
+                partial(
+                    self.client.get_meetings,
+                    zone_ids=self.selected_zones,
+                    start=day_start,
+                    end=horizon_end,
                 ),
             )
             polled.update((meeting.id, meeting) for meeting in meetings)
         self._visitors = await self._optional(
             "visitors",
-            self.client.get_visitors(
-                zone_ids=self.selected_zones, start=day_start, end=day_start + timedelta(days=1)
+            partial(
+                self.client.get_visitors,
+                zone_ids=self.selected_zones,
+                start=day_start,
+                end=day_start + timedelta(days=1),
             ),
         )
         previous = self._index.bookings
@@ -227,17 +292,28 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
             self._baseline_taken = True
         return self._snapshot()
 
-    async def _optional[T](self, what: str, fetch: Awaitable[list[T]]) -> list[T]:
-        """Fetch a part that some tenants lack (no calendar or visitor service): not fatal.
+    async def _optional[T](self, what: str, fetch: Callable[[], Awaitable[list[T]]]) -> list[T]:
+        """Fetch a part that some tenants lack or refuse (calendars, visitors): not fatal.
 
-        Connection, credential and rate-limit failures still fail the whole poll.
+        A part the tenant does not offer is skipped (logged once) and asked again each poll. A
+        part the server refuses to these credentials is a permission to grant, not a reason to
+        log in again: it is skipped, asked again only every `REFUSED_PART_RETRY`, and a repair
+        issue says what to grant until it works. Connection, credential and rate-limit
+        failures still fail the whole poll.
         """
+        if (retry_at := self._refused_parts.get(what)) and dt_util.utcnow() < retry_at:
+            return []
         try:
-            result = await fetch
+            result = await fetch()
+        except WorkplacePermissionError as err:
+            if what not in self._refused_parts:
+                LOGGER.warning("%s: %s are refused to these credentials: %s", self.name, what, err)
+                self._report_refused(what, err)
+            self._refused_parts[what] = dt_util.utcnow() + REFUSED_PART_RETRY
+            return []
         except (
             WorkplaceConnectionError,
             WorkplaceAuthenticationError,
-            WorkplacePermissionError,
             WorkplaceRateLimitError,
         ):
             raise
@@ -251,7 +327,35 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         if what in self._missing_parts:
             LOGGER.info("%s: %s are available again", self.name, what)
             self._missing_parts.discard(what)
+        if self._refused_parts.pop(what, None) is not None:
+            LOGGER.info("%s: %s are allowed again", self.name, what)
+            ir.async_delete_issue(self.hass, DOMAIN, self._refused_issue_id(what))
         return result
+
+    def _refused_issue_id(self, what: str) -> str:
+        return f"{self.config_entry.entry_id}_{what.replace(' ', '_')}_refused"
+
+    def _report_refused(self, what: str, err: WorkplacePermissionError) -> None:
+        """A repair issue: what was refused, and what to grant in the vendor's panel."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._refused_issue_id(what),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="part_refused",
+            translation_placeholders={
+                "title": self.config_entry.title,
+                "part": what,
+                "grant": err.grant or str(err),
+            },
+        )
+
+    async def async_shutdown(self) -> None:
+        """An unloaded entry reports nothing: its refused parts are asked again at set-up."""
+        for what in self._refused_parts:
+            ir.async_delete_issue(self.hass, DOMAIN, self._refused_issue_id(what))
+        await super().async_shutdown()
 
     def _snapshot(self, touched: set[str] | None = None) -> Snapshot:
         day_start = dt_util.start_of_local_day()
@@ -331,7 +435,7 @@ class WorkplaceCoordinator(TimestampDataUpdateCoordinator[Snapshot]):
         try:
             return await fetch()
         except WorkplaceError as err:
-            raise update_error(self.interval, err) from err
+            raise self.poll_failed(err) from err
 
     def _sync_devices(self, snapshot: Snapshot) -> None:
         """Register account and zone devices first; drop devices of vanished zones and spaces.

@@ -64,6 +64,9 @@ async def async_get_config_entry_diagnostics(
             if coordinator.last_update_success_time
             else None
         ),
+        "rate_limited_until": (
+            coordinator.rate_limited_until.isoformat() if coordinator.rate_limited_until else None
+        ),
         "update_interval_seconds": (
             coordinator.update_interval.total_seconds() if coordinator.update_interval else None
         ),
@@ -98,6 +101,9 @@ def _access_diagnostics(
             TO_REDACT,
         ),
         "last_update_success": coordinator.last_update_success,
+        "rate_limited_until": (
+            coordinator.rate_limited_until.isoformat() if coordinator.rate_limited_until else None
+        ),
         "site": coordinator.data.site.to_dict(),
         "locks": [lock.to_dict() for lock in coordinator.data.locks.values()],
         "pods": [

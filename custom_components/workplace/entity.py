@@ -8,10 +8,15 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_SPACE_ENTITIES
-from .coordinator import WorkplaceConfigEntry, WorkplaceCoordinator, changed_signal
+from .coordinator import (
+    PollingCoordinator,
+    WorkplaceConfigEntry,
+    WorkplaceCoordinator,
+    changed_signal,
+)
 from .devices import account_device, account_key, object_key, space_device, zone_device
 
 if TYPE_CHECKING:
@@ -22,7 +27,7 @@ if TYPE_CHECKING:
     from .snapshot import SpaceState, ZoneState
 
 
-class WritesOnChange[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
+class WritesOnChange[CoordinatorT: PollingCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
     """An entity fed by an entry's coordinator.
 
     A poll reaches every entity, but an entity writes its state only when what it shows (its
@@ -44,6 +49,11 @@ class WritesOnChange[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEntity
     def shown(self) -> object:
         """What this entity displays; equal values mean nothing to write."""
         raise NotImplementedError
+
+    @property
+    def available(self) -> bool:
+        """Available after a good poll, and for a while when the server asked us to wait."""
+        return super().available or self.coordinator.holds_last_state
 
     def _showing(self) -> object:
         return (self.available, self.shown if self.available else None)

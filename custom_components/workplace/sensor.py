@@ -218,9 +218,15 @@ class LastUpdateSensor(AccountEntity, SensorEntity):
         return self.coordinator.last_update_success_time
 
     @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Until when the server asked us to wait (rate limited), or nothing."""
+        until = self.coordinator.rate_limited_until
+        return {"rate_limited_until": until.isoformat() if until else None}
+
+    @property
     def shown(self) -> object:
-        """Shows the time of the last successful poll."""
-        return self.coordinator.last_update_success_time
+        """Shows the time of the last successful poll, and a rate limit."""
+        return self.coordinator.last_update_success_time, self.coordinator.rate_limited_until
 
 
 class PushSensor(AccountEntity, PlaceEntity, SensorEntity):

@@ -34,6 +34,7 @@ from .exceptions import (
     WorkplaceBadResponseError,
     WorkplaceConnectionError,
     WorkplaceNotFoundError,
+    WorkplacePermissionError,
     WorkplaceUnsupportedError,
     WorkplaceValidationError,
 )
@@ -600,6 +601,15 @@ class DeskbeeClient:
             if response.status == 401 and attempt == 1:  # noqa: PLR2004
                 self._token = None
                 continue
+            if response.status == 401:  # noqa: PLR2004
+                # With a token issued a moment ago (the credentials work), a 401 `unauthenticated`
+                # is a scope this ClientApi was not granted (catalog §2, §4): not a reason to
+                # sign in again.
+                msg = f"{method} {url.path}: Deskbee refused it to this ClientApi"
+                raise WorkplacePermissionError(
+                    msg,
+                    grant=f"{url.path} to the ClientApi (Deskbee panel → Integrations → ClientApi)",
+                )
             if response.status >= 300:  # noqa: PLR2004
                 raise error_for(method, url.path, response)
             return response

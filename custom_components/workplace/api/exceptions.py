@@ -44,7 +44,15 @@ class WorkplaceAuthenticationError(WorkplaceError):
 
 
 class WorkplacePermissionError(WorkplaceError):
-    """The credentials are valid but not allowed to do this."""
+    """The credentials are valid but not allowed to do this.
+
+    `grant` says, when the vendor's panel has a name for it, what an administrator should grant.
+    """
+
+    def __init__(self, message: str, *, grant: str = "") -> None:
+        """Keep what to grant."""
+        super().__init__(message)
+        self.grant = grant
 
 
 class WorkplaceRateLimitError(WorkplaceError):
