@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -255,6 +256,31 @@ async def test_pod_guests(
     with pytest.raises(ServiceValidationError) as booking_action:
         await act(hass, "list_bookings", entry)
     assert booking_action.value.translation_key == "not_supported"
+
+
+async def test_a_door_entry_uploaded_late_fires_once_with_its_own_time(
+    hass: HomeAssistant,
+    salto: SaltoSite,
+    salto_entry: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """An opening a door uploads after a newer one was seen still fires, once, at its own time."""
+    sim = salto.sim
+    await loaded(hass, salto_entry, salto)
+    await sim.stream.wait_connected()
+    sim.clock.advance(600)  # the entries below are after Home Assistant started watching
+    sim.open_with_tag(salto.front, first_name="Ada", last_name="Lovelace")
+    await settle(hass, salto, lambda: len(bus_events) >= 1)
+    late = sim.upload_late(salto.front, first_name="Grace", last_name="Hopper", seconds_ago=300)
+
+    for _ in range(2):  # each reconnection catches up; the late entry fires the first time only
+        sim.stream.drop_all()
+        await sim.stream.wait_disconnected()
+        await sim.stream.wait_connected()
+        await settle(hass, salto, lambda: len(bus_events) >= 2)
+    assert [e["person"]["name"] for e in bus_events] == ["Ada Lovelace", "Grace Hopper"]
+    assert bus_events[1]["time"] == datetime.fromisoformat(late["utc_date_time"]).isoformat()
+    assert bus_events[1]["source"] == "poll"
 
 
 async def test_an_opened_door_shows_its_real_state_at_the_next_poll(

@@ -1,9 +1,11 @@
 """Access control (SALTO KS): locks and pods polled, door entries streamed live.
 
 Door entries arrive over the SignalR entries hub; while the stream is down they are fetched from
-`/entries` since the last one seen, so nothing is lost. Each entry fires once: entries are
-remembered by id, and one older than the newest already seen for its lock never fires — across
-reconnects, the polling fallback overlapping the stream, replays and restarts.
+`/entries`, from a while before the newest one seen (entries become queryable late, and a lock
+that was offline uploads its log later), so nothing is lost. Each entry fires once, late ones
+too (with their own time): entries are remembered by id — across reconnects, the polling
+fallback overlapping the stream and replays; nothing from before Home Assistant started watching
+fires after a restart.
 """
 
 from __future__ import annotations
@@ -61,8 +63,13 @@ if TYPE_CHECKING:
 
 type AccessConfigEntry = ConfigEntry[AccessCoordinator]
 
-# Door events are remembered this long to drop repeats (a replayed stream, an overlapping poll).
-REMEMBERED_ENTRIES: Final = 4096
+# SALTO KS documents that entries take a while to become queryable, without a bound (§4.7), and
+# a lock that was offline uploads its log when it reconnects: the fallback asks again for this
+# long before the newest entry seen. A guess, kept here; ids make the overlap harmless.
+LATE_ENTRIES: Final = timedelta(hours=1)
+# Entry ids are remembered while such an entry may still come again (twice the window), and
+# never more than this many (a bound on memory); an entry older than that is not fired.
+REMEMBERED_ENTRIES: Final = 50_000
 # A stream that sends nothing, not even a ping, this long is treated as dead.
 STREAM_SILENCE: Final = 90.0
 MANUFACTURER: Final = "SALTO Systems"
@@ -110,29 +117,35 @@ class StreamHealth:
 
 @dataclass(slots=True)
 class EntryMemory:
-    """Which door entries already fired: by id, and the newest time per lock."""
+    """Which door entries already fired, by id; and where the next catch-up starts."""
 
-    seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
-    newest: dict[str, datetime] = field(default_factory=dict)
+    seen: OrderedDict[str, datetime] = field(default_factory=OrderedDict)
+    newest: datetime | None = None
     # Whole seconds: door entries are stamped to the second (§4.7).
     since: datetime = field(default_factory=lambda: dt_util.utcnow().replace(microsecond=0))
 
     def is_new(self, entry: DoorEntry) -> bool:
-        """Remember the entry; whether it is news (not seen, not older than the lock's newest)."""
+        """Remember the entry; whether it is news: not fired before, and not too old to tell."""
         if entry.id in self.seen or entry.time < self.since:
             return False
-        if entry.time < self.newest.get(entry.lock_id, self.since):
-            return False
-        self.seen[entry.id] = None
-        while len(self.seen) > REMEMBERED_ENTRIES:
+        if self.newest is not None and entry.time < self.newest - 2 * LATE_ENTRIES:
+            return False  # its id may have been forgotten: firing it could repeat it
+        self.seen[entry.id] = entry.time
+        if self.newest is None or entry.time > self.newest:
+            self.newest = entry.time
+        oldest_kept = self.newest - 2 * LATE_ENTRIES
+        while self.seen and (
+            len(self.seen) > REMEMBERED_ENTRIES or next(iter(self.seen.values())) < oldest_kept
+        ):
             self.seen.popitem(last=False)
-        self.newest[entry.lock_id] = entry.time
         return True
 
     @property
     def latest(self) -> datetime:
-        """Where to resume fetching entries from."""
-        return max(self.newest.values(), default=self.since)
+        """Where to resume fetching entries from: before the newest, for late ones."""
+        if self.newest is None:
+            return self.since
+        return max(self.since, self.newest - LATE_ENTRIES)
 
 
 class AccessCoordinator(PollingCoordinator[AccessSnapshot]):

@@ -371,6 +371,20 @@ class SaltoSimulator:
         )
         return self._rendered(entry)
 
+    def upload_late(
+        self, lock_id: str, *, first_name: str, last_name: str, seconds_ago: float
+    ) -> JsonDict:
+        """A lock that was offline uploads an opening from ``seconds_ago``, queryable from now."""
+        self.settle()
+        entry = doors.late_opening(
+            self.state,
+            lock_id,
+            first_name=first_name,
+            last_name=last_name,
+            at=self.state.now() - seconds_ago,
+        )
+        return self._rendered(entry)
+
     def open_with_pin(
         self, lock_id: str, *, first_name: str, last_name: str, granted: bool = True
     ) -> JsonDict:

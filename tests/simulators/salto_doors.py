@@ -86,6 +86,25 @@ def _person(site: SaltoSite, first_name: str, last_name: str) -> SiteUser:
     return known or site.add_person(first_name, last_name)
 
 
+def late_opening(
+    site: SaltoSite, lock_id: str, *, first_name: str, last_name: str, at: float
+) -> Entry:
+    """An opening by tag at ``at`` that a lock, offline then, uploads only now (§4.7: entries
+    are not real time). It joins the log in time order; the stream does not announce it."""
+    lock = site.lock(lock_id)
+    person = _person(site, first_name, last_name)
+    return site.entries.record(
+        lock,
+        site.iq_of(lock),
+        "lock_opened",
+        access_by="tag",
+        access_detail=person.user.tag_number,
+        user=person,
+        at=at,
+        notify=False,
+    )
+
+
 def open_with_tag(
     site: SaltoSite, lock_id: str, *, first_name: str, last_name: str, granted: bool = True
 ) -> Entry:
