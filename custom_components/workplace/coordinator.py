@@ -191,7 +191,7 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WorkplaceClie
             client_id=data[CONF_CLIENT_ID],
             client_secret=data[CONF_CLIENT_SECRET],
             session=session,
-            timezone=dt_util.get_default_time_zone(),
+            fallback_timezone=dt_util.get_default_time_zone(),
         )
     return PlaceOSClient(url=data[CONF_URL], api_key=data[CONF_API_KEY], session=session)
 

@@ -14,6 +14,7 @@ from functools import partial
 import logging
 import time
 from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiohttp
 from yarl import URL
@@ -102,8 +103,11 @@ class DeskbeeClient:
     client_id: str
     client_secret: str
     session: aiohttp.ClientSession
-    # The account's time zone: booking `date`/`start_hour` are local times without offset.
-    timezone: tzinfo = UTC
+    # Booking `date`/`start_hour` are local times without an offset, in the account's time zone.
+    # Learned from the account's users (`locale.timezone`) unless given; `fallback_timezone`
+    # (Home Assistant's) only when the account tells none.
+    timezone: tzinfo | None = None
+    fallback_timezone: tzinfo = UTC
     request_timeout: float = 30.0
     _base: URL = field(init=False, repr=False)
     _link: ServerLink = field(default_factory=ServerLink, init=False, repr=False)
@@ -211,6 +215,7 @@ class DeskbeeClient:
             msg = "Deskbee books for a person: give their email"
             raise WorkplaceValidationError(msg, failures=("person_uuid: required",))
         person = await self.find_person(user_email)
+        await self.account_timezone()
         # Deskbee books whole minutes: a start within the current minute is moved to the next
         # one rather than into the past.
         start, end = _next_minute(start), _next_minute(end)
@@ -270,6 +275,7 @@ class DeskbeeClient:
         A lost answer is checked on the booking.
         """
         current = await self.get_booking(booking_id)
+        await self.account_timezone()
         body: dict[str, Any] = {}
         slot: dict[str, str] = {}
         if start is not None or end is not None:
@@ -374,6 +380,7 @@ class DeskbeeClient:
         self, *, zone_ids: Collection[str], start: datetime, end: datetime
     ) -> list[Visitor]:
         """Visitors with a guest pass in the period, in the zones."""
+        await self.account_timezone()
         raw = await self._get_all(
             PATHS["guest_passes"], {"search": f"period:{self._period(start, end)}"}
         )
@@ -394,6 +401,7 @@ class DeskbeeClient:
         booking = await self.get_booking(booking_id)
         # What already exists, so that a pass made by a lost request can be told apart.
         known_passes = await self._booking_visitors(booking)
+        await self.account_timezone()
         floor = next(
             (z for z in booking.zone_ids if self._zone_kinds.get(z) is ZoneKind.LEVEL), None
         )
@@ -500,13 +508,35 @@ class DeskbeeClient:
             "building_uuid" if self._zone_kinds.get(zone_id) is ZoneKind.BUILDING else "floor_uuid"
         )
 
+    async def account_timezone(self) -> tzinfo:
+        """The zone Deskbee reads booking times in: its users' `locale.timezone` (§5 User).
+
+        Asked once (one user is enough: the account's users share its zone); an account whose
+        users cannot be listed, or that names no valid zone, uses `fallback_timezone`.
+        """
+        if self.timezone is None:
+            self.timezone = self.fallback_timezone
+            try:
+                users = data_of(await self._json("GET", PATHS["users"], {"limit": "1"}))
+            except WorkplacePermissionError as err:
+                LOGGER.info("Deskbee users cannot be listed (%s); times in %s", err, self.timezone)
+                return self.timezone
+            named = _user_timezone(users[0]) if isinstance(users, list) and users else None
+            if named is None:
+                LOGGER.info("Deskbee names no time zone for its users; times in %s", self.timezone)
+            else:
+                self.timezone = named
+        return self.timezone
+
     def _period(self, start: datetime, end: datetime) -> str:
         last = end - timedelta(seconds=1)
-        return f"{start.astimezone(self.timezone):{DATE}},{last.astimezone(self.timezone):{DATE}}"
+        zone = self.timezone or self.fallback_timezone
+        return f"{start.astimezone(zone):{DATE}},{last.astimezone(zone):{DATE}}"
 
     def _local_slot(self, start: datetime, end: datetime, date_format: str) -> dict[str, str]:
         """`date`, `start_hour`, `end_hour` in the account's time; one day only."""
-        local_start, local_end = start.astimezone(self.timezone), end.astimezone(self.timezone)
+        zone = self.timezone or self.fallback_timezone
+        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
         if local_start.date() != local_end.date():
             msg = "Deskbee bookings start and end on the same day"
             raise WorkplaceValidationError(msg, failures=("end_hour: same day as start",))
@@ -524,6 +554,7 @@ class DeskbeeClient:
         *,
         known: KnownItems[Booking] | None = None,
     ) -> list[Booking]:
+        await self.account_timezone()
         search = ";".join(
             [
                 f"period:{self._period(start, end)}",
@@ -671,6 +702,18 @@ def _page_items(body: Any, path: str) -> list[Any]:
         msg = f"Expected a list from {path}, got {type(page).__name__}"
         raise WorkplaceBadResponseError(msg)
     return page
+
+
+def _user_timezone(user: Any) -> tzinfo | None:
+    """A User's `locale.timezone` as a zone, if it names a valid one."""
+    locale = user.get("locale") if isinstance(user, dict) else None
+    name = locale.get("timezone") if isinstance(locale, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except ValueError, ZoneInfoNotFoundError:
+        return None
 
 
 def _next_minute(moment: datetime) -> datetime:
